@@ -1,2 +1,3 @@
 export * from './types.ts';
 export * from './audit-chain.ts';
+export * from './client.ts';

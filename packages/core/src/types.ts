@@ -11,14 +11,7 @@ export type FieldType = 'signature' | 'initials' | 'date_signed' | 'text' | 'che
 
 export type EnvelopeStatus = 'draft' | 'sent' | 'completed' | 'declined' | 'voided' | 'expired';
 
-export type RecipientStatus =
-  | 'pending'
-  | 'notified'
-  | 'opened'
-  | 'verified'
-  | 'signed'
-  | 'approved'
-  | 'declined';
+export type RecipientStatus = 'pending' | 'notified' | 'opened' | 'verified' | 'signed' | 'approved' | 'declined';
 
 export type AuthMethod = 'none' | 'email_otp' | 'sms_otp' | 'kba';
 
@@ -73,9 +66,7 @@ export interface TemplateVersionInfo {
   status: 'draft' | 'published';
 }
 
-export type SignatureValue =
-  | { kind: 'drawn'; image: string }
-  | { kind: 'typed'; text: string };
+export type SignatureValue = { kind: 'drawn'; image: string } | { kind: 'typed'; text: string };
 
 /** What a field can hold: a signature, text, a checkbox state or a date (ISO 8601). */
 export type FieldValue = SignatureValue | string | boolean | null;

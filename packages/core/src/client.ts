@@ -1,0 +1,190 @@
+import type {
+  AuditTrail,
+  Envelope,
+  EnvelopeStatusEvent,
+  FieldValue,
+  Problem,
+  SigningField,
+  SigningView,
+} from './types.ts';
+
+/** A failed API call: the server's RFC 9457 problem, or a network failure (status 0). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+  }
+  /** True when the request never got an answer (offline, DNS, CORS, server down). */
+  get isNetworkError(): boolean {
+    return this.status === 0;
+  }
+}
+
+export interface ClientOptions {
+  /** Base URL of the Countersign server, e.g. https://sign.example.com */
+  server: string;
+  /** Bearer token: a signer session token, an embed token or an API key. */
+  token: string;
+  fetch?: typeof fetch;
+}
+
+type Json = Record<string, unknown> | unknown[];
+
+/** Problem `type` URIs the elements react to. */
+export const PROBLEM_TYPES = {
+  tokenExpired: 'token-expired',
+  tokenInvalid: 'token-invalid',
+  notYourTurn: 'not-your-turn',
+} as const;
+
+/** True when a problem's `type` URI ends with the given slug. */
+export function isProblemType(problem: Problem, slug: string): boolean {
+  return problem.type === slug || problem.type.endsWith(`/${slug}`);
+}
+
+/** A small typed client over fetch for the endpoints the elements call. */
+export class CountersignClient {
+  readonly server: string;
+  readonly token: string;
+  readonly #fetch: typeof fetch;
+
+  constructor(options: ClientOptions) {
+    this.server = options.server.replace(/\/+$/, '');
+    this.token = options.token;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  url(path: string): string {
+    return `${this.server}/api/v1${path}`;
+  }
+
+  get authHeaders(): Record<string, string> {
+    return { authorization: `Bearer ${this.token}` };
+  }
+
+  async request<T>(method: string, path: string, body?: Json, signal?: AbortSignal): Promise<T> {
+    let response: Response;
+    try {
+      response = await this.#fetch(this.url(path), {
+        method,
+        headers: body ? { ...this.authHeaders, 'content-type': 'application/json' } : this.authHeaders,
+        body: body ? JSON.stringify(body) : null,
+        credentials: 'omit',
+        signal: signal ?? null,
+      });
+    } catch (cause) {
+      if ((cause as Error)?.name === 'AbortError') throw cause;
+      throw new ApiError({
+        type: 'about:blank#network',
+        title: 'Network error',
+        status: 0,
+        detail: (cause as Error)?.message ?? 'The server could not be reached.',
+      });
+    }
+    if (!response.ok) throw new ApiError(await readProblem(response));
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  // signer
+  getSigning(signal?: AbortSignal): Promise<SigningView> {
+    return this.request('GET', '/signing', undefined, signal);
+  }
+  acceptConsent(): Promise<unknown> {
+    return this.request('POST', '/signing/consent', { accepted: true });
+  }
+  saveField(fieldId: string, value: FieldValue): Promise<SigningField> {
+    return this.request('PUT', `/signing/fields/${encodeURIComponent(fieldId)}`, { value });
+  }
+  complete(): Promise<unknown> {
+    return this.request('POST', '/signing/complete', {});
+  }
+  decline(reason: string): Promise<unknown> {
+    return this.request('POST', '/signing/decline', { reason });
+  }
+  get signingDocumentUrl(): string {
+    return this.url('/signing/document');
+  }
+  get sealedDocumentUrl(): string {
+    return this.url('/signing/document?version=sealed');
+  }
+
+  // staff
+  getEnvelope(id: string, signal?: AbortSignal): Promise<Envelope> {
+    return this.request('GET', `/envelopes/${encodeURIComponent(id)}`, undefined, signal);
+  }
+  getAudit(id: string, signal?: AbortSignal): Promise<AuditTrail> {
+    return this.request('GET', `/envelopes/${encodeURIComponent(id)}/audit`, undefined, signal);
+  }
+
+  /** Fetches bytes with the bearer header (for blobs a plain link cannot authorize). */
+  async fetchBlob(url: string, signal?: AbortSignal): Promise<Blob> {
+    const response = await this.#fetch(url, { headers: this.authHeaders, credentials: 'omit', signal: signal ?? null });
+    if (!response.ok) throw new ApiError(await readProblem(response));
+    return response.blob();
+  }
+
+  /**
+   * Follows an envelope's server-sent status events over fetch (EventSource cannot send a
+   * bearer header). Resolves when the stream ends or `signal` aborts.
+   */
+  async streamEnvelopeStatus(
+    id: string,
+    onStatus: (event: EnvelopeStatusEvent) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const response = await this.#fetch(this.url(`/envelopes/${encodeURIComponent(id)}/events`), {
+      headers: { ...this.authHeaders, accept: 'text/event-stream' },
+      credentials: 'omit',
+      signal,
+    });
+    if (!response.ok || !response.body) throw new ApiError(await readProblem(response));
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+        const message = parseSseBlock(block);
+        if (message.event === 'status' && message.data) onStatus(JSON.parse(message.data) as EnvelopeStatusEvent);
+      }
+    }
+  }
+}
+
+function parseSseBlock(block: string): { event: string; data: string } {
+  let event = 'message';
+  const data: string[] = [];
+  for (const line of block.split(/\r?\n/)) {
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const name = colon < 0 ? line : line.slice(0, colon);
+    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (name === 'event') event = value;
+    else if (name === 'data') data.push(value);
+  }
+  return { event, data: data.join('\n') };
+}
+
+async function readProblem(response: Response): Promise<Problem> {
+  try {
+    const body = (await response.json()) as Partial<Problem>;
+    return {
+      type: body.type ?? 'about:blank',
+      title: body.title ?? response.statusText,
+      status: body.status ?? response.status,
+      ...(body.detail ? { detail: body.detail } : {}),
+      ...(body.errors ? { errors: body.errors } : {}),
+    };
+  } catch {
+    return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status };
+  }
+}

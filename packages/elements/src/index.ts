@@ -1,0 +1,7 @@
+// All-in-one entry: registers every element.
+export { CsProvider } from './provider/provider.ts';
+export { CsElement, type CsErrorDetail, type CsEventMap } from './internal/cs-element.ts';
+export { configContext, type CsConfig } from './internal/config.ts';
+export { registerTranslation } from './internal/localize.ts';
+export { define } from './internal/define.ts';
+import './provider/define.ts';

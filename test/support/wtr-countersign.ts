@@ -1,0 +1,109 @@
+/**
+ * A web-test-runner plugin that runs the real Countersign server (lowdb on a temp dir) beside
+ * the browser tests, and answers `executeServerCommand()` calls from them:
+ *
+ * - `cs-server` → `{ server, adminKey }`
+ * - `cs-seed` (options of seedSigningEnvelope) → the seeded envelope with a signing session
+ * - `cs-api` `{ method, path, body?, token? }` → `{ status, body }` (admin key unless `token`)
+ * - `cs-clock` `{ advanceMs }` → moves the server's clock forward (expiring sessions)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+
+interface Running {
+  server: ServerType;
+  url: string;
+  adminKey: string;
+  dataDir: string;
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+  advanceClock: (ms: number) => void;
+  close: () => Promise<void>;
+}
+
+async function start(): Promise<Running> {
+  const { openCountersign } = await import('../../server/src/bootstrap.ts');
+  const dataDir = await mkdtemp(join(tmpdir(), 'cs-wtr-'));
+  let offset = 0;
+  const clock = { now: () => new Date(Date.now() + offset) };
+  const opened = await openCountersign({ dataDir, clock, allowedOrigins: ['*'] });
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: opened.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    adminKey: opened.adminKey,
+    dataDir,
+    app: opened.app,
+    advanceClock: (ms) => {
+      offset += ms;
+    },
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await opened.close?.();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function countersignServerPlugin() {
+  let running: Promise<Running> | undefined;
+  const get = () => (running ??= start());
+  return {
+    name: 'countersign-server',
+    async serverStop() {
+      if (running) await (await running).close();
+    },
+    async executeCommand({ command, payload }: { command: string; payload?: unknown }) {
+      if (!command.startsWith('cs-')) return undefined;
+      const cs = await get();
+      switch (command) {
+        case 'cs-server':
+          return { server: cs.url, adminKey: cs.adminKey };
+        case 'cs-seed': {
+          const { seedSigningEnvelope } = await import('../../server/src/seed.ts');
+          const seeded = await seedSigningEnvelope(cs.app, cs.adminKey, (payload ?? {}) as never);
+          return { server: cs.url, ...seeded };
+        }
+        case 'cs-api': {
+          const {
+            method = 'GET',
+            path,
+            body,
+            token,
+          } = payload as {
+            method?: string;
+            path: string;
+            body?: unknown;
+            token?: string;
+          };
+          const response = await cs.app.request(path, {
+            method,
+            headers: {
+              authorization: `Bearer ${token ?? cs.adminKey}`,
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
+            body: body === undefined ? undefined : JSON.stringify(body),
+          });
+          const text = await response.text();
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* not JSON: keep the text */
+          }
+          return { status: response.status, body: parsed };
+        }
+        case 'cs-clock':
+          cs.advanceClock((payload as { advanceMs: number }).advanceMs);
+          return { ok: true };
+        default:
+          throw new Error(`unknown command ${command}`);
+      }
+    },
+  };
+}
