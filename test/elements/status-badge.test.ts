@@ -1,0 +1,232 @@
+import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import type { EnvelopeStatus, EnvelopeStatusEvent } from '@countersign/core';
+import '../../packages/elements/src/status-badge/define.ts';
+import '../../packages/elements/src/provider/define.ts';
+import type { CsStatusBadge } from '../../packages/elements/src/status-badge/status-badge.ts';
+
+const FAKE = 'https://cs.test';
+const realFetch = window.fetch;
+
+/** A fake server for one envelope: an event stream the test pushes into, and a plain GET. */
+class FakeServer {
+  streams: ReadableStreamDefaultController<Uint8Array>[] = [];
+  streamSignals: AbortSignal[] = [];
+  requests: string[] = [];
+  /** What GET /events answers: a stream, or a status code for a problem. */
+  eventsStatus = 200;
+  /** What GET /envelopes/{id} answers. */
+  envelope: { status: number; body: unknown } = {
+    status: 503,
+    body: { type: 'about:blank', title: 'Unavailable', status: 503 },
+  };
+  networkDown = false;
+  #encoder = new TextEncoder();
+
+  install(): void {
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (!url.startsWith(FAKE)) return realFetch(input, init);
+      this.requests.push(url.slice(FAKE.length));
+      if (this.networkDown) throw new TypeError('Failed to fetch');
+      if (url.endsWith('/events')) {
+        if (this.eventsStatus !== 200) return problem(this.eventsStatus);
+        const signal = init?.signal ?? undefined;
+        if (signal) this.streamSignals.push(signal);
+        const body = new ReadableStream<Uint8Array>({
+          start: (controller) => {
+            this.streams.push(controller);
+            controller.enqueue(this.#encoder.encode(': connected\n\n'));
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      }
+      if (this.envelope.status !== 200) return problem(this.envelope.status);
+      return Response.json(this.envelope.body);
+    };
+  }
+
+  send(status: EnvelopeStatus, recipients: EnvelopeStatusEvent['recipients'] = []): void {
+    const data: EnvelopeStatusEvent = { id: 'env_1', status, recipients, at: new Date().toISOString() };
+    this.streams.at(-1)!.enqueue(this.#encoder.encode(`event: status\ndata: ${JSON.stringify(data)}\n\n`));
+  }
+
+  /** Ends the current stream as a dropped connection would. */
+  drop(): void {
+    this.streams.at(-1)!.close();
+  }
+}
+
+function problem(status: number): Response {
+  return Response.json(
+    { type: 'about:blank', title: status === 403 ? 'Forbidden' : 'Error', status },
+    { status, headers: { 'content-type': 'application/problem+json' } },
+  );
+}
+
+const shadow = (el: CsStatusBadge) => el.shadowRoot!;
+const badge = (el: CsStatusBadge) => shadow(el).querySelector<HTMLElement>('[part=badge]')!;
+const label = (el: CsStatusBadge) => shadow(el).querySelector('[part=label]')!.textContent!.trim();
+
+async function mount(fake: FakeServer, attrs = ''): Promise<CsStatusBadge> {
+  fake.install();
+  const container = await fixture<HTMLDivElement>(
+    `<div><cs-status-badge server="${FAKE}" token="t" envelope-id="env_1" ${attrs}></cs-status-badge></div>`,
+  );
+  return container.querySelector('cs-status-badge')!;
+}
+
+describe('<cs-status-badge> (offline, fake stream)', () => {
+  afterEach(() => {
+    window.fetch = realFetch;
+  });
+
+  it('shows a busy loading state until the first status arrives', async () => {
+    const fake = new FakeServer();
+    const el = await mount(fake);
+    expect(el.state).to.equal('loading');
+    expect(label(el)).to.equal('Loading…');
+    expect(badge(el).getAttribute('role')).to.equal('status');
+    expect(badge(el).getAttribute('aria-live')).to.equal('polite');
+    expect(badge(el).getAttribute('aria-busy')).to.equal('true');
+    await expect(el).to.be.accessible();
+  });
+
+  for (const [status, text] of [
+    ['draft', 'Draft'],
+    ['sent', 'Sent'],
+    ['completed', 'Completed'],
+    ['declined', 'Declined'],
+    ['voided', 'Voided'],
+    ['expired', 'Expired'],
+  ] as const) {
+    it(`says "${text}" in text (not colour alone) for ${status}, accessibly`, async () => {
+      const fake = new FakeServer();
+      const el = await mount(fake);
+      await waitUntil(() => fake.streams.length === 1);
+      fake.send(status, [
+        { id: 'r1', status: 'signed' },
+        { id: 'r2', status: status === 'completed' ? 'signed' : 'notified' },
+      ]);
+      await waitUntil(() => el.state === 'ready');
+      await el.updateComplete;
+      expect(label(el)).to.equal(text);
+      expect(badge(el).dataset.status).to.equal(status);
+      expect(badge(el).getAttribute('aria-busy')).to.equal('false');
+      const signed = status === 'completed' ? 2 : 1;
+      expect(badge(el).title).to.equal(`Envelope status: ${text} — ${signed} of 2 signed`);
+      // The live region's own text says the same for screen readers.
+      expect(badge(el).textContent!.replace(/\s+/g, ' ').trim()).to.equal(
+        `Envelope status: ${text} — ${signed} of 2 signed`,
+      );
+      await expect(el).to.be.accessible();
+    });
+  }
+
+  it('shows "1/2 signed" with show-progress', async () => {
+    const fake = new FakeServer();
+    const el = await mount(fake, 'show-progress');
+    await waitUntil(() => fake.streams.length === 1);
+    fake.send('sent', [
+      { id: 'r1', status: 'signed' },
+      { id: 'r2', status: 'opened' },
+    ]);
+    await waitUntil(() => shadow(el).querySelector('[part=progress]'));
+    expect(shadow(el).querySelector('[part=progress]')!.textContent!.trim()).to.equal('1/2 signed');
+    await expect(el).to.be.accessible();
+  });
+
+  it('updates live and fires cs-status-change with the previous status', async () => {
+    const fake = new FakeServer();
+    const el = await mount(fake);
+    await waitUntil(() => fake.streams.length === 1);
+    const first = oneEvent(el, 'cs-status-change');
+    fake.send('sent');
+    expect((await first).detail).to.deep.equal({ envelopeId: 'env_1', status: 'sent', previous: null });
+    const second = oneEvent(el, 'cs-status-change');
+    fake.send('completed');
+    const event = await second;
+    expect(event.detail).to.deep.equal({ envelopeId: 'env_1', status: 'completed', previous: 'sent' });
+    expect(event.bubbles && event.composed).to.equal(true);
+    await el.updateComplete;
+    expect(label(el)).to.equal('Completed');
+  });
+
+  it('aborts the stream when removed from the page', async () => {
+    const fake = new FakeServer();
+    const el = await mount(fake);
+    await waitUntil(() => fake.streamSignals.length === 1);
+    el.remove();
+    expect(fake.streamSignals[0]!.aborted).to.equal(true);
+  });
+
+  it('reconnects with backoff when the stream drops, and keeps showing the last status', async () => {
+    const fake = new FakeServer();
+    const el = await mount(fake);
+    await waitUntil(() => fake.streams.length === 1);
+    fake.send('sent');
+    await waitUntil(() => el.status === 'sent');
+    fake.drop();
+    await aTimeout(300);
+    expect(fake.streams.length, 'waits before reconnecting').to.equal(1);
+    expect(label(el)).to.equal('Sent');
+    await waitUntil(() => fake.streams.length === 2, 'reconnected', { timeout: 3000 });
+    fake.send('declined');
+    await waitUntil(() => el.status === 'declined');
+  });
+
+  it('falls back to one GET when streaming fails', async () => {
+    const fake = new FakeServer();
+    fake.eventsStatus = 502;
+    fake.envelope = { status: 200, body: { id: 'env_1', status: 'completed', recipients: [] } };
+    const el = await mount(fake);
+    await waitUntil(() => el.status === 'completed');
+    expect(fake.requests).to.deep.equal(['/api/v1/envelopes/env_1/events', '/api/v1/envelopes/env_1']);
+    await el.updateComplete;
+    expect(label(el)).to.equal('Completed');
+  });
+
+  it('shows "No access" and fires cs-error when the server refuses (403)', async () => {
+    const fake = new FakeServer();
+    fake.eventsStatus = 403;
+    fake.install();
+    const container = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('cs-status-badge');
+    const errored = oneEvent(el, 'cs-error');
+    Object.assign(el, { server: FAKE, token: 't', envelopeId: 'env_1' });
+    container.append(el);
+    const { detail } = await errored;
+    expect(detail).to.include({ code: 'forbidden', status: 403 });
+    await el.updateComplete;
+    expect(el.state).to.equal('error');
+    expect(label(el)).to.equal('No access');
+    expect(badge(el).title).to.equal('Envelope status: No access — You do not have access to this envelope.');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows "Offline" when the server cannot be reached, and recovers when it can', async () => {
+    const fake = new FakeServer();
+    fake.networkDown = true;
+    const el = await mount(fake);
+    await waitUntil(() => el.state === 'error');
+    expect(el.error?.code).to.equal('network');
+    await el.updateComplete;
+    expect(label(el)).to.equal('Offline');
+    await expect(el).to.be.accessible();
+    fake.networkDown = false;
+    await waitUntil(() => fake.streams.length === 1, 'retried', { timeout: 3000 });
+    fake.send('sent');
+    await waitUntil(() => el.state === 'ready');
+  });
+
+  it('takes server and token from an enclosing <cs-provider>', async () => {
+    const fake = new FakeServer();
+    fake.install();
+    const provider = await fixture(
+      html`<cs-provider server=${FAKE} token="t"><cs-status-badge envelope-id="env_1"></cs-status-badge></cs-provider>`,
+    );
+    const el = provider.querySelector('cs-status-badge')!;
+    await waitUntil(() => fake.streams.length === 1);
+    fake.send('voided');
+    await waitUntil(() => el.status === 'voided');
+  });
+});
