@@ -1,0 +1,106 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { invalid } from '../errors.ts';
+import type { RequestMeta, SignerPrincipal, StaffPrincipal } from '../services/context.ts';
+import type { Services } from '../services/index.ts';
+
+export interface AppEnv {
+  Variables: {
+    services: Services;
+    staff: StaffPrincipal;
+    signer: SignerPrincipal;
+  };
+}
+
+/** Turns zod issues into a 422 problem with `errors: [{path, message}]`. */
+export function validationHook(
+  result: { success: true } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } },
+): void {
+  if (!result.success) {
+    throw invalid(
+      'The request is not valid',
+      result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    );
+  }
+}
+
+export function router(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+}
+
+export function bearer(c: Context): string | undefined {
+  const header = c.req.header('authorization');
+  const m = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return m?.[1];
+}
+
+export const staffAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('staff', await c.get('services').auth.authenticateStaff(bearer(c)));
+  await next();
+};
+
+export const signerAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  c.set('signer', await c.get('services').auth.authenticateSigner(bearer(c)));
+  await next();
+};
+
+/** Client IP (X-Forwarded-For only behind a trusted proxy) and user agent, for the audit trail. */
+export function requestMeta(c: Context<AppEnv>): RequestMeta {
+  const meta: RequestMeta = {};
+  const ua = c.req.header('user-agent');
+  if (ua) meta.userAgent = ua.slice(0, 512);
+  if (c.get('services').deps.config.trustProxy) {
+    const xff = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (xff) meta.ip = xff.slice(0, 64);
+  }
+  if (!meta.ip) {
+    try {
+      const address = getConnInfo(c).remote.address;
+      if (address) meta.ip = address;
+    } catch {
+      // Not served by @hono/node-server (app.request() in tests): no socket address.
+    }
+  }
+  return meta;
+}
+
+export const Id = (name: string, example: string) =>
+  z.string().min(1).max(128).openapi({ param: { name, in: 'path' }, example });
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string().optional(),
+    errors: z
+      .array(z.object({ path: z.string().optional(), fieldId: z.string().optional(), message: z.string() }))
+      .optional(),
+  })
+  .openapi('Problem');
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
+export const problems = {
+  401: problem('Missing, unknown or expired credentials'),
+  403: problem('The role may not do this'),
+  404: problem('Not found'),
+  409: problem('The state does not allow this'),
+  422: problem('Validation failed'),
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const security = [{ bearerAuth: [] }];

@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { DomainError, invalid } from '../errors.ts';
+import { requireRole } from '../services/auth.ts';
+import { DOCUMENT_ROLES } from '../services/documents.ts';
+import { Id, jsonResponse, problems, router, security, staffAuth, type AppEnv } from './common.ts';
+
+const DocumentSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    sha256: z.string(),
+    pages: z.number().int(),
+    size: z.number().int(),
+    createdAt: z.string(),
+  })
+  .openapi('Document');
+
+/** Refuses before reading the body: the role first, then a declared Content-Length over the limit. */
+const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
+  requireRole(c.get('staff'), DOCUMENT_ROLES);
+  const max = c.get('services').deps.config.maxUploadBytes;
+  const declared = Number(c.req.header('content-length'));
+  // Multipart framing adds a little; allow 64 KB of it above the file limit.
+  if (Number.isFinite(declared) && declared > max + 65_536) {
+    throw new DomainError('payload-too-large', `The upload is larger than the limit of ${max} bytes`);
+  }
+  const type = c.req.header('content-type') ?? '';
+  if (!type.toLowerCase().startsWith('multipart/form-data')) {
+    throw invalid('Send the PDF as multipart/form-data in the field "file"', [
+      { path: 'file', message: 'Required' },
+    ]);
+  }
+  // Bodies without a Content-Length (chunked) are cut off while streaming.
+  return bodyLimit({
+    maxSize: max + 65_536,
+    onError: () => {
+      throw new DomainError('payload-too-large', `The upload is larger than the limit of ${max} bytes`);
+    },
+  })(c, next);
+};
+
+const upload = createRoute({
+  method: 'post',
+  path: '/',
+  summary: 'Upload a PDF (admin, legal)',
+  description:
+    'multipart/form-data with the PDF in `file`. Refused with 415 (not a PDF), 422 (encrypted, damaged, empty) ' +
+    'or 413 (over the size limit, checked from Content-Length first and from the bytes).',
+  security,
+  middleware: [staffAuth, uploadGuard],
+  request: {
+    body: {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }) }),
+        },
+      },
+    },
+  },
+  responses: {
+    201: jsonResponse(DocumentSchema, 'Stored'),
+    413: problems[422],
+    415: problems[422],
+    ...problems,
+  },
+});
+
+const get = createRoute({
+  method: 'get',
+  path: '/{id}',
+  summary: 'Document metadata (admin, legal)',
+  security,
+  middleware: [staffAuth],
+  request: { params: z.object({ id: Id('id', 'doc_123') }) },
+  responses: { 200: jsonResponse(DocumentSchema, 'Document'), ...problems },
+});
+
+export const documentRoutes = router()
+  .openapi(upload, async (c) => {
+    const body = await c.req.parseBody();
+    const file = body['file'];
+    if (!(file instanceof File)) {
+      throw invalid('The PDF is missing', [{ path: 'file', message: 'Required: a file in the field "file"' }]);
+    }
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const doc = await c.get('services').documents.upload(c.get('staff'), { name: file.name, bytes });
+    const { id, name, sha256, pages, size, createdAt } = doc;
+    return c.json({ id, name, sha256, pages, size, createdAt }, 201);
+  })
+  .openapi(get, async (c) => {
+    const doc = await c.get('services').documents.get(c.get('staff'), c.req.valid('param').id);
+    const { id, name, sha256, pages, size, createdAt } = doc;
+    return c.json({ id, name, sha256, pages, size, createdAt }, 200);
+  });

@@ -1,0 +1,265 @@
+import type { AuditTrail, Envelope, EnvelopeStatusEvent, Recipient, Role, SigningSession } from '@countersign/core';
+import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
+import type { EnvelopeRecord, EnvelopeSummary, RecipientRecord, StoredFieldValue } from '../store/types.ts';
+import { appendAudit, auditTrail } from './audit.ts';
+import { requireRole, sha256Text, SIGNING_TOKEN_PREFIX } from './auth.ts';
+import { staffActor, type RequestMeta, type ServiceDeps, type StaffPrincipal } from './context.ts';
+
+export const ENVELOPE_ROLES: readonly Role[] = ['admin', 'legal', 'manager', 'agent'];
+
+export interface EnvelopeInput {
+  templateId: string;
+  version?: number;
+  title?: string;
+  mergeData?: Record<string, unknown>;
+  recipients: Array<{ role: string; name: string; email: string; order?: number }>;
+  send?: boolean;
+}
+
+export type PublicEnvelope = Envelope & {
+  documentName: string;
+  pages: number;
+  sentAt?: string;
+  voidReason?: string;
+  sealed: boolean;
+};
+
+export function publicRecipient(r: RecipientRecord): Recipient {
+  const out: Recipient = {
+    id: r.id,
+    role: r.role,
+    name: r.name,
+    email: r.email,
+    order: r.order,
+    action: r.action,
+    status: r.status,
+    authMethod: r.authMethod,
+  };
+  if (r.completedAt) out.completedAt = r.completedAt;
+  return out;
+}
+
+export function publicEnvelope(e: EnvelopeRecord): PublicEnvelope {
+  const out: PublicEnvelope = {
+    id: e.id,
+    title: e.title,
+    status: e.status,
+    templateId: e.templateId,
+    templateVersion: e.templateVersion,
+    recipients: e.recipients.map(publicRecipient),
+    createdAt: e.createdAt,
+    updatedAt: e.updatedAt,
+    documentSha256: e.documentSha256,
+    documentName: e.documentName,
+    pages: e.pages,
+    sealed: e.seal?.state === 'sealed',
+  };
+  if (e.sentAt) out.sentAt = e.sentAt;
+  if (e.completedAt) out.completedAt = e.completedAt;
+  if (e.seal?.sha256) out.sealedSha256 = e.seal.sha256;
+  if (e.voidReason) out.voidReason = e.voidReason;
+  return out;
+}
+
+export function statusEvent(e: EnvelopeRecord | EnvelopeSummary): EnvelopeStatusEvent & { sealed: boolean } {
+  const sealed = 'seal' in e ? e.seal?.state === 'sealed' : (e as EnvelopeSummary).sealed;
+  return {
+    id: e.id,
+    status: e.status,
+    recipients: e.recipients.map((r) => ({ id: r.id, status: r.status })),
+    at: e.updatedAt,
+    sealed: Boolean(sealed),
+  };
+}
+
+export const isFinished = (r: RecipientRecord) => r.status === 'signed' || r.status === 'approved';
+export const mustAct = (r: RecipientRecord) => r.action !== 'view';
+
+/** A recipient may act once every acting recipient with a lower order has finished. */
+export function isTurn(e: EnvelopeRecord, r: RecipientRecord): boolean {
+  return e.recipients.every((o) => !mustAct(o) || o.order >= r.order || isFinished(o));
+}
+
+export class EnvelopeService {
+  constructor(private readonly deps: ServiceDeps) {}
+
+  #now(): Date {
+    return this.deps.clock.now();
+  }
+
+  #emit(e: EnvelopeRecord, type: string): void {
+    this.deps.events.emit({ type, envelopeId: e.id, status: statusEvent(e) });
+  }
+
+  /** Loads an envelope the principal may see (an agent only its own; others get 404). */
+  async load(p: StaffPrincipal, id: string): Promise<EnvelopeRecord> {
+    requireRole(p, ENVELOPE_ROLES);
+    const e = await this.deps.store.envelopes.get(id);
+    if (!e || (p.role === 'agent' && e.createdBy.keyId !== p.keyId)) throw notFound('Envelope');
+    return e;
+  }
+
+  async create(p: StaffPrincipal, input: EnvelopeInput, meta: RequestMeta): Promise<EnvelopeRecord> {
+    requireRole(p, ENVELOPE_ROLES);
+    const template = await this.deps.store.templates.get(input.templateId);
+    if (!template) throw invalid('Unknown template', [{ path: 'templateId', message: 'No such template' }]);
+    const published = template.versions.filter((v) => v.status === 'published');
+    const version =
+      input.version === undefined
+        ? published.at(-1)
+        : template.versions.find((v) => v.version === input.version);
+    if (!version) {
+      throw input.version === undefined
+        ? conflict('The template has no published version')
+        : invalid('Unknown template version', [{ path: 'version', message: 'No such version' }]);
+    }
+    if (version.status !== 'published') throw conflict(`Version ${version.version} is not published`);
+    const doc = await this.deps.store.documents.get(version.source.documentId);
+    if (!doc) throw new DomainError('internal', 'The template document is missing');
+
+    const errors: ProblemItem[] = [];
+    const seen = new Set<string>();
+    input.recipients.forEach((r, i) => {
+      if (!version.roles.some((role) => role.key === r.role)) {
+        errors.push({ path: `recipients.${i}.role`, message: `The template has no role ${r.role}` });
+      }
+      if (seen.has(r.role)) errors.push({ path: `recipients.${i}.role`, message: `Role ${r.role} given twice` });
+      seen.add(r.role);
+    });
+    for (const role of version.roles) {
+      if (role.action !== 'view' && !seen.has(role.key)) {
+        errors.push({ path: 'recipients', message: `Role ${role.key} needs a recipient` });
+      }
+    }
+    if (errors.length) throw invalid('The recipients do not match the template', errors);
+
+    const now = this.#now();
+    const iso = now.toISOString();
+    const mergeData = input.mergeData ?? {};
+    const recipients: RecipientRecord[] = input.recipients.map((r) => {
+      const role = version.roles.find((x) => x.key === r.role)!;
+      return {
+        id: this.deps.ids.id('rcp'),
+        role: r.role,
+        name: r.name,
+        email: r.email,
+        order: r.order ?? role.order ?? 1,
+        action: role.action,
+        status: 'pending',
+        authMethod: 'none',
+      };
+    });
+    const values: Record<string, StoredFieldValue> = {};
+    for (const f of version.fields) {
+      if (f.type !== 'text' || !f.key || !(f.key in mergeData)) continue;
+      const v = mergeData[f.key];
+      if (v === null || v === undefined || typeof v === 'object') continue;
+      values[f.id] = { fieldId: f.id, type: f.type, value: String(v), filledAt: iso, recipientId: 'merge' };
+    }
+    const e: EnvelopeRecord = {
+      id: this.deps.ids.id('env'),
+      title: input.title ?? template.name,
+      status: 'draft',
+      templateId: template.id,
+      templateVersion: version.version,
+      documentId: doc.id,
+      documentName: doc.name,
+      documentSha256: doc.sha256,
+      pages: doc.pages,
+      mergeData,
+      createdBy: { keyId: p.keyId, role: p.role, name: p.name },
+      createdAt: iso,
+      updatedAt: iso,
+      recipients,
+      fields: structuredClone(version.fields),
+      values,
+      audit: [],
+    };
+    await appendAudit(e, now, {
+      type: 'envelope.created',
+      actor: staffActor(p),
+      meta,
+      data: {
+        templateId: template.id,
+        templateVersion: version.version,
+        recipients: recipients.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, order: r.order })),
+        prefilled: Object.keys(values),
+      },
+    });
+    if (input.send !== false) await this.#markSent(e, p, now, meta);
+    await this.deps.store.envelopes.insert(e);
+    this.#emit(e, e.status === 'sent' ? 'envelope.sent' : 'envelope.created');
+    return e;
+  }
+
+  async #markSent(e: EnvelopeRecord, p: StaffPrincipal, now: Date, meta: RequestMeta): Promise<void> {
+    e.status = 'sent';
+    e.sentAt = now.toISOString();
+    await appendAudit(e, now, { type: 'envelope.sent', actor: staffActor(p), meta });
+  }
+
+  async send(p: StaffPrincipal, id: string, meta: RequestMeta): Promise<EnvelopeRecord> {
+    await this.load(p, id);
+    const e = await this.deps.store.envelopes.transact(id, async (e) => {
+      if (e.status !== 'draft') throw conflict(`The envelope is ${e.status}, not draft`);
+      await this.#markSent(e, p, this.#now(), meta);
+      return e;
+    });
+    this.#emit(e, 'envelope.sent');
+    return e;
+  }
+
+  async void(p: StaffPrincipal, id: string, reason: string, meta: RequestMeta): Promise<EnvelopeRecord> {
+    await this.load(p, id);
+    const e = await this.deps.store.envelopes.transact(id, async (e) => {
+      if (e.status !== 'draft' && e.status !== 'sent') throw conflict(`A ${e.status} envelope cannot be voided`);
+      e.status = 'voided';
+      e.voidReason = reason;
+      await appendAudit(e, this.#now(), { type: 'envelope.voided', actor: staffActor(p), meta, data: { reason } });
+      return e;
+    });
+    this.#emit(e, 'envelope.voided');
+    return e;
+  }
+
+  async list(p: StaffPrincipal): Promise<EnvelopeSummary[]> {
+    requireRole(p, ENVELOPE_ROLES);
+    return this.deps.store.envelopes.list(p.role === 'agent' ? { createdByKeyId: p.keyId } : {});
+  }
+
+  async audit(p: StaffPrincipal, id: string): Promise<AuditTrail> {
+    return auditTrail(await this.load(p, id));
+  }
+
+  async issueSession(p: StaffPrincipal, id: string, recipientId: string, meta: RequestMeta): Promise<SigningSession> {
+    await this.load(p, id);
+    const token = `${SIGNING_TOKEN_PREFIX}${this.deps.ids.token()}`;
+    const tokenHash = sha256Text(token);
+    const now = this.#now();
+    const expiresAt = new Date(now.getTime() + this.deps.config.sessionTtlMinutes * 60_000).toISOString();
+    await this.deps.store.envelopes.transact(id, async (e) => {
+      const r = e.recipients.find((x) => x.id === recipientId);
+      if (!r) throw notFound('Recipient');
+      if (e.status !== 'sent') throw conflict(`The envelope is ${e.status}, not sent`);
+      if (isFinished(r) || r.status === 'declined') throw conflict(`The recipient has already ${r.status}`);
+      if (!isTurn(e, r)) {
+        throw new DomainError('not-your-turn', 'Recipients with a lower routing order have not finished yet');
+      }
+      await appendAudit(e, now, {
+        type: 'signing_session.issued',
+        actor: staffActor(p),
+        meta,
+        data: { recipientId: r.id, expiresAt, tokenSha256Prefix: tokenHash.slice(0, 12) },
+      });
+    });
+    await this.deps.store.sessions.insert({
+      tokenHash,
+      envelopeId: id,
+      recipientId,
+      createdAt: now.toISOString(),
+      expiresAt,
+    });
+    const url = this.deps.config.signingUrl.replaceAll('{token}', encodeURIComponent(token));
+    return { token, url, expiresAt };
+  }
+}

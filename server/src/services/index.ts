@@ -1,0 +1,30 @@
+import { AuthService } from './auth.ts';
+import type { ServiceDeps } from './context.ts';
+import { DocumentService } from './documents.ts';
+import { EnvelopeService } from './envelopes.ts';
+import { SealService } from './seal.ts';
+import { SigningService } from './signing.ts';
+import { TemplateService } from './templates.ts';
+
+export interface Services {
+  deps: ServiceDeps;
+  auth: AuthService;
+  documents: DocumentService;
+  templates: TemplateService;
+  envelopes: EnvelopeService;
+  signing: SigningService;
+  seal: SealService;
+}
+
+export function createServices(deps: ServiceDeps): Services {
+  const seal = new SealService(deps);
+  return {
+    deps,
+    auth: new AuthService(deps),
+    documents: new DocumentService(deps),
+    templates: new TemplateService(deps),
+    envelopes: new EnvelopeService(deps),
+    signing: new SigningService(deps, seal),
+    seal,
+  };
+}

@@ -1,0 +1,176 @@
+import type {
+  AuditEvent,
+  AuthMethod,
+  DocumentInfo,
+  Envelope,
+  EnvelopeStatus,
+  FieldPlacement,
+  FieldType,
+  RecipientAction,
+  RecipientStatus,
+  Role,
+  TemplateRole,
+} from '@countersign/core';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  role: Role;
+  /** SHA-256 (hex) of the key; the key itself is never stored. */
+  hash: string;
+  createdAt: string;
+}
+
+export interface DocumentRecord extends DocumentInfo {
+  size: number;
+  createdAt: string;
+  repaired: boolean;
+  pageBoxes: Array<{ width: number; height: number; rotation: 0 | 90 | 180 | 270 }>;
+  createdBy: string;
+}
+
+/**
+ * A template version. `source` says where its document comes from, so clause-composed versions
+ * (`{kind: 'clauses', ...}`) and variables can be added later without a rewrite.
+ */
+export interface TemplateVersionRecord {
+  version: number;
+  status: 'draft' | 'published';
+  source: { kind: 'pdf'; documentId: string };
+  documentSha256: string;
+  pages: number;
+  roles: Array<TemplateRole & { order: number }>;
+  fields: FieldPlacement[];
+  variables: Array<{ key: string; type: string; label?: string }>;
+  createdAt: string;
+  publishedAt?: string;
+}
+
+export interface TemplateRecord {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: string;
+  versions: TemplateVersionRecord[];
+}
+
+export interface StoredFieldValue {
+  fieldId: string;
+  type: FieldType;
+  /** Public value: drawn signatures keep their data URL out of here (see `imageSha256`). */
+  value: unknown;
+  /** For drawn signatures: the PNG in the blob store. */
+  imageSha256?: string;
+  filledAt: string;
+  recipientId: string;
+}
+
+export interface RecipientRecord {
+  id: string;
+  role: string;
+  name: string;
+  email: string;
+  order: number;
+  action: RecipientAction;
+  status: RecipientStatus;
+  authMethod: AuthMethod;
+  completedAt?: string;
+  openedAt?: string;
+  documentViewedAt?: string;
+  consent?: { version: string; acceptedAt: string; textSha256: string };
+  declineReason?: string;
+  ip?: string;
+  userAgent?: string;
+}
+
+export interface SealRecord {
+  state: 'pending' | 'sealed' | 'failed';
+  sha256?: string;
+  size?: number;
+  error?: string;
+  at?: string;
+}
+
+/** Everything about one envelope, kept in one file: the unit of locking and of writing. */
+export interface EnvelopeRecord {
+  id: string;
+  title: string;
+  status: EnvelopeStatus;
+  templateId: string;
+  templateVersion: number;
+  documentId: string;
+  documentName: string;
+  documentSha256: string;
+  pages: number;
+  mergeData: Record<string, unknown>;
+  createdBy: { keyId: string; role: Role; name: string };
+  createdAt: string;
+  updatedAt: string;
+  sentAt?: string;
+  completedAt?: string;
+  voidReason?: string;
+  recipients: RecipientRecord[];
+  fields: FieldPlacement[];
+  values: Record<string, StoredFieldValue>;
+  seal?: SealRecord;
+  audit: AuditEvent[];
+}
+
+/** What the list view needs, kept in memory for every envelope. */
+export interface EnvelopeSummary {
+  id: string;
+  title: string;
+  status: EnvelopeStatus;
+  createdAt: string;
+  updatedAt: string;
+  createdByKeyId: string;
+  sealed: boolean;
+  recipients: Array<{ id: string; status: RecipientStatus }>;
+}
+
+export interface SessionRecord {
+  tokenHash: string;
+  envelopeId: string;
+  recipientId: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface Store {
+  apiKeys: {
+    list(): Promise<ApiKeyRecord[]>;
+    findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+    insert(key: ApiKeyRecord): Promise<void>;
+  };
+  documents: {
+    get(id: string): Promise<DocumentRecord | undefined>;
+    insert(doc: DocumentRecord): Promise<void>;
+  };
+  templates: {
+    get(id: string): Promise<TemplateRecord | undefined>;
+    list(): Promise<TemplateRecord[]>;
+    insert(t: TemplateRecord): Promise<void>;
+    /** Serialized read-modify-write of one template; nothing is written when `fn` throws. */
+    update<T>(id: string, fn: (t: TemplateRecord) => T | Promise<T>): Promise<T>;
+  };
+  envelopes: {
+    get(id: string): Promise<EnvelopeRecord | undefined>;
+    /** Summaries, newest first. */
+    list(filter?: { createdByKeyId?: string }): Promise<EnvelopeSummary[]>;
+    insert(e: EnvelopeRecord): Promise<void>;
+    /**
+     * One serialized transaction on one envelope: `fn` sees a private copy, may throw to abort
+     * (nothing is written), otherwise the copy is written atomically and becomes current.
+     */
+    transact<T>(id: string, fn: (e: EnvelopeRecord) => T | Promise<T>): Promise<T>;
+    count(): number;
+  };
+  sessions: {
+    insert(s: SessionRecord): Promise<void>;
+    findByHash(hash: string): Promise<SessionRecord | undefined>;
+  };
+  close(): Promise<void>;
+}
+
+export type { Envelope };
