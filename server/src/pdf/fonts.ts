@@ -213,10 +213,35 @@ const SUBSET_CACHE_LIMIT = 64;
 function encodeStream(stream: ReturnType<ReturnType<Font['createSubset']>['encodeStream']>): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const parts: Uint8Array[] = [];
-    stream.on('data', (d: Uint8Array) => parts.push(d));
+    stream.on('data', (d: Uint8Array) => parts.push(Uint8Array.from(d))); // chunks may share a reused buffer: copy
     stream.on('end', () => resolve(Buffer.concat(parts)));
     (stream as unknown as { on(e: 'error', cb: (err: unknown) => void): void }).on('error', reject);
   });
+}
+
+/**
+ * fontkit 1.x writes a short-format `loca` (offsets / 2) but copies glyph records of odd length
+ * unpadded, which shifts every later glyph and blanks it out. Pad each glyph record to 4 bytes.
+ */
+function padGlyphsInSubsets(subset: object): void {
+  type Internals = { glyf: Uint8Array[]; offset: number; _addGlyph(gid: number): number; __csPadded?: boolean };
+  const proto = Object.getPrototypeOf(subset) as Internals;
+  if (proto.__csPadded || typeof proto._addGlyph !== 'function') return;
+  const addGlyph = proto._addGlyph;
+  proto._addGlyph = function (this: Internals, gid: number) {
+    const result = addGlyph.call(this, gid);
+    const last = this.glyf[this.glyf.length - 1];
+    const pad = last ? (4 - (last.length % 4)) % 4 : 0;
+    if (last && pad) {
+      // Same Buffer implementation as fontkit's own (its bundled polyfill), which its stream accepts.
+      const padded = (last.constructor as unknown as { alloc(n: number): Uint8Array }).alloc(last.length + pad);
+      padded.set(last);
+      this.glyf[this.glyf.length - 1] = padded;
+      this.offset += pad;
+    }
+    return result;
+  };
+  proto.__csPadded = true;
 }
 
 /** Encode a TrueType subset holding exactly `glyphIds` (plus .notdef), cached by glyph set. */
@@ -231,6 +256,7 @@ export async function subsetFor(key: FaceKey, glyphIds: number[]): Promise<Encod
   }
   const font = face(key);
   const subset = font.createSubset();
+  padGlyphsInSubsets(subset);
   const newId = new Map<number, number>([[0, 0]]);
   for (const id of ids) newId.set(id, subset.includeGlyph(id));
   const bytes = await encodeStream(subset.encodeStream());
