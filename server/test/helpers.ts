@@ -1,0 +1,98 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { openCountersign, type Countersign, type OpenOptions } from '../src/bootstrap.ts';
+import { loadSealSigner, type SealSigner } from '../src/pdf/index.ts';
+import { fixturesDir, seedSigningEnvelope, type SeedOptions } from '../src/seed.ts';
+import type { SettableClock } from '../src/deps.ts';
+
+export { fixturesDir, seedSigningEnvelope };
+
+/** A valid 1×1 PNG. */
+export const PNG_DATA_URL =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+let sharedSigner: Promise<SealSigner> | undefined;
+
+export async function tempDir(prefix = 'cs-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestServer extends Countersign {
+  dataDir: string;
+  adminKey: string;
+  clock: SettableClock;
+  /** fetch-like call with an optional bearer and JSON body. */
+  call(method: string, url: string, opts?: { key?: string; json?: unknown; headers?: Record<string, string>; body?: BodyInit }): Promise<Response>;
+  keyFor(role: 'admin' | 'legal' | 'agent' | 'manager', name?: string): Promise<string>;
+}
+
+export async function makeServer(opts: Partial<OpenOptions> = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? (await tempDir());
+  sharedSigner ??= tempDir('cs-signer-').then((d) => loadSealSigner({ dataDir: d }));
+  const cs = await openCountersign({ signer: await sharedSigner, ...opts, dataDir });
+  const call: TestServer['call'] = (method, url, o = {}) => {
+    const headers: Record<string, string> = { ...o.headers };
+    if (o.key) headers.Authorization = `Bearer ${o.key}`;
+    let body = o.body;
+    if (o.json !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      body = JSON.stringify(o.json);
+    }
+    return Promise.resolve(cs.app.request(url, { method, headers, body }));
+  };
+  const server: TestServer = {
+    ...cs,
+    dataDir,
+    adminKey: cs.adminKey!,
+    clock: cs.clock as SettableClock,
+    call,
+    keyFor: async (role, name = `${role} key`) => {
+      const res = await call('POST', '/api/v1/api-keys', { key: cs.adminKey!, json: { name, role } });
+      if (res.status !== 201) throw new Error(`key: ${res.status}`);
+      return ((await res.json()) as { key: string }).key;
+    },
+  };
+  return server;
+}
+
+export async function fixture(name: string): Promise<Uint8Array> {
+  return new Uint8Array(await readFile(path.join(fixturesDir(), name)));
+}
+
+export function pdfForm(bytes: Uint8Array, name: string): FormData {
+  const form = new FormData();
+  form.append('file', new File([bytes as Uint8Array<ArrayBuffer>], name, { type: 'application/pdf' }));
+  return form;
+}
+
+export async function seed(s: TestServer, opts?: SeedOptions) {
+  return seedSigningEnvelope(s.app, s.adminKey, opts);
+}
+
+/** Fills every required field of the default customer layout, consents, completes. */
+export async function signAsCustomer(s: TestServer, token: string, role = 'customer'): Promise<Response> {
+  const put = (id: string, value: unknown) => s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
+  const view = (await (await s.call('GET', '/api/v1/signing', { key: token })).json()) as { fields: Array<{ id: string; type: string }> };
+  for (const f of view.fields) {
+    if (f.type === 'signature' || f.type === 'initials') await expectOk(put(f.id, { kind: 'drawn', image: PNG_DATA_URL }));
+    else if (f.type === 'text') await expectOk(put(f.id, `Name of ${role}`));
+    else if (f.type === 'checkbox') await expectOk(put(f.id, true));
+  }
+  await expectOk(s.call('POST', '/api/v1/signing/consent', { key: token, json: { accepted: true } }));
+  return s.call('POST', '/api/v1/signing/complete', { key: token });
+}
+
+export async function expectOk(p: Promise<Response>): Promise<Response> {
+  const res = await p;
+  if (!res.ok) throw new Error(`expected 2xx, got ${res.status}: ${await res.text()}`);
+  return res;
+}
+
+export async function session(s: TestServer, envelopeId: string, recipientId: string, key = s.adminKey) {
+  return s.call('POST', `/api/v1/envelopes/${envelopeId}/recipients/${recipientId}/signing-session`, { key });
+}
+
+export async function problemOf(res: Response) {
+  return (await res.json()) as { type: string; title: string; status: number; detail?: string; errors?: Array<{ path?: string; fieldId?: string; message: string }> };
+}
