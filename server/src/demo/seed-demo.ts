@@ -1,0 +1,331 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fixturesDir, type RequestTarget } from '../seed.ts';
+import { drawnSignaturePng, pngDataUrl } from './signature-png.ts';
+
+/**
+ * Demo data for Northwind Fibre, created once through the public HTTP API (the same paths a
+ * real host takes): API keys, the published "Broadband service agreement" template, and a few
+ * envelopes — one waiting for the demo customer, one completed and sealed, one declined.
+ */
+
+export const DEMO_CUSTOMER = {
+  name: 'Zoë Łukasz-Müller',
+  email: 'zoe.lukasz-muller@example.com',
+  account: 'NWF-204871',
+  address: 'Flat 3, 27 Kestrel Road, Bristol BS6 5QT',
+} as const;
+
+export const DEMO_AGENT = { name: 'Priya Natarajan', team: 'Retention team, Bristol' } as const;
+
+export const SIGNER_ROLE = 'customer';
+
+/**
+ * What the demo back end remembers between starts, in `<dataDir>/demo-state.json`.
+ * DEMO ONLY: it keeps two API keys in clear text so the demo survives a restart without the
+ * admin key. A real host keeps its API key in its own secret store.
+ */
+export interface DemoState {
+  version: 1;
+  /** The company back end's key (role manager: sees every envelope). Never sent to a browser. */
+  backendKey: string;
+  /** The demo agent's key (role agent), handed to the agent console. */
+  agentKey: string;
+  templateId: string;
+  templateName: string;
+  templateVersion: number;
+  envelopes: { pending: string; completed?: string; declined?: string };
+}
+
+interface Envelope {
+  id: string;
+  status: string;
+  sealed: boolean;
+  completedAt?: string;
+  recipients: Array<{ id: string; role: string; name: string; email: string; status: string }>;
+}
+
+/** Field layout on the 19-page stand-in contract (us_constitution.pdf): cover page and back page. */
+function templateFields(lastPage: number) {
+  return [
+    {
+      id: 'account_holder',
+      key: 'customer_name',
+      type: 'text',
+      role: SIGNER_ROLE,
+      page: 1,
+      x: 0.2,
+      y: 0.56,
+      width: 0.6,
+      height: 0.04,
+      label: 'Account holder',
+    },
+    {
+      id: 'service_address',
+      key: 'service_address',
+      type: 'text',
+      role: SIGNER_ROLE,
+      page: 1,
+      x: 0.2,
+      y: 0.62,
+      width: 0.6,
+      height: 0.04,
+      label: 'Service address',
+    },
+    {
+      id: 'install_phone',
+      key: 'install_phone',
+      type: 'text',
+      role: SIGNER_ROLE,
+      page: 1,
+      x: 0.2,
+      y: 0.68,
+      width: 0.4,
+      height: 0.04,
+      required: true,
+      label: 'Phone number for the installer',
+    },
+    {
+      id: 'initials',
+      type: 'initials',
+      role: SIGNER_ROLE,
+      page: 1,
+      x: 0.65,
+      y: 0.68,
+      width: 0.15,
+      height: 0.05,
+      label: 'Initials: I received all pages',
+    },
+    {
+      id: 'signature',
+      type: 'signature',
+      role: SIGNER_ROLE,
+      page: lastPage,
+      x: 0.12,
+      y: 0.08,
+      width: 0.46,
+      height: 0.1,
+      label: 'Customer signature',
+    },
+    {
+      id: 'date_signed',
+      type: 'date_signed',
+      role: SIGNER_ROLE,
+      page: lastPage,
+      x: 0.62,
+      y: 0.13,
+      width: 0.26,
+      height: 0.04,
+      label: 'Date signed',
+    },
+    {
+      id: 'accept_terms',
+      type: 'checkbox',
+      role: SIGNER_ROLE,
+      page: lastPage,
+      x: 0.12,
+      y: 0.22,
+      width: 0.03,
+      height: 0.023,
+      required: true,
+      label: 'I agree to the service terms and the 24-month minimum term',
+    },
+  ];
+}
+
+class Api {
+  constructor(
+    private readonly target: RequestTarget,
+    private readonly key: string,
+  ) {}
+
+  async call<T>(method: string, url: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.key}`,
+      'user-agent': 'Northwind demo seed',
+    };
+    const init: RequestInit = { method, headers };
+    if (body instanceof FormData) init.body = body;
+    else if (body !== undefined) {
+      init.body = JSON.stringify(body);
+      headers['content-type'] = 'application/json';
+    }
+    const res = await this.target.request(url, init);
+    const text = await res.text();
+    if (!res.ok) throw new Error(`demo seed: ${method} ${url} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+}
+
+function mergeDataFor(c: { name: string; email: string; address: string; account: string }, plan = 'Fibre 900') {
+  return {
+    customer_name: c.name,
+    customer_email: c.email,
+    service_address: c.address,
+    account_number: c.account,
+    plan,
+    monthly_price: plan === 'Fibre 900' ? '38.00' : '32.00',
+  };
+}
+
+/** Sends a new agreement to a customer with the agent's key. */
+export async function sendAgreement(
+  target: RequestTarget,
+  state: DemoState,
+  customer: { name: string; email: string; address: string; account: string } = DEMO_CUSTOMER,
+  plan = 'Fibre 900',
+): Promise<Envelope> {
+  const agent = new Api(target, state.agentKey);
+  return agent.call<Envelope>('POST', '/api/v1/envelopes', {
+    templateId: state.templateId,
+    title: `${state.templateName} — ${plan}`,
+    mergeData: mergeDataFor(customer, plan),
+    recipients: [{ role: SIGNER_ROLE, name: customer.name, email: customer.email }],
+    send: true,
+  });
+}
+
+async function signerApi(target: RequestTarget, state: DemoState, e: Envelope): Promise<Api> {
+  const agent = new Api(target, state.agentKey);
+  const session = await agent.call<{ token: string }>(
+    'POST',
+    `/api/v1/envelopes/${e.id}/recipients/${e.recipients[0]!.id}/signing-session`,
+  );
+  return new Api(target, session.token);
+}
+
+async function readState(file: string): Promise<DemoState | undefined> {
+  try {
+    const state = JSON.parse(await readFile(file, 'utf8')) as DemoState;
+    return state.version === 1 ? state : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function keyWorks(target: RequestTarget, key: string): Promise<boolean> {
+  const res = await target.request('/api/v1/envelopes', { headers: { authorization: `Bearer ${key}` } });
+  await res.body?.cancel();
+  return res.ok;
+}
+
+export function demoStateFile(dataDir: string): string {
+  return path.join(dataDir, 'demo-state.json');
+}
+
+/**
+ * Seeds the demo once per data dir and returns its state. Needs the admin key only the first
+ * time; later starts reuse the keys remembered in demo-state.json.
+ */
+export async function seedDemo(
+  target: RequestTarget,
+  opts: { dataDir: string; adminKey?: string; log?: (line: string) => void },
+): Promise<DemoState> {
+  const file = demoStateFile(opts.dataDir);
+  const existing = await readState(file);
+  if (existing && (await keyWorks(target, existing.backendKey)) && (await keyWorks(target, existing.agentKey))) {
+    return existing;
+  }
+  if (!opts.adminKey) {
+    throw new Error(
+      'This data dir already has API keys but no demo data. Start with COUNTERSIGN_ADMIN_KEY set to its admin key, ' +
+        'or use an empty COUNTERSIGN_DATA_DIR.',
+    );
+  }
+  const log = opts.log ?? (() => {});
+  const admin = new Api(target, opts.adminKey);
+
+  const backend = await admin.call<{ key: string }>('POST', '/api/v1/api-keys', {
+    name: 'Northwind Fibre web back end',
+    role: 'manager',
+  });
+  const agentKey = await admin.call<{ key: string }>('POST', '/api/v1/api-keys', {
+    name: DEMO_AGENT.name,
+    role: 'agent',
+  });
+
+  const pdfPath = path.join(fixturesDir(), 'us_constitution.pdf');
+  const form = new FormData();
+  form.append(
+    'file',
+    new File([await readFile(pdfPath)], 'Northwind Fibre broadband service agreement.pdf', { type: 'application/pdf' }),
+  );
+  const doc = await admin.call<{ id: string; pages: number }>('POST', '/api/v1/documents', form);
+  const templateName = 'Broadband service agreement';
+  const template = await admin.call<{ id: string }>('POST', '/api/v1/templates', {
+    name: templateName,
+    documentId: doc.id,
+    roles: [{ key: SIGNER_ROLE, label: 'Customer', action: 'sign', order: 1 }],
+    fields: templateFields(doc.pages),
+  });
+  await admin.call('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
+  log(`demo: template "${templateName}" published (${doc.pages} pages)`);
+
+  const state: DemoState = {
+    version: 1,
+    backendKey: backend.key,
+    agentKey: agentKey.key,
+    templateId: template.id,
+    templateName,
+    templateVersion: 1,
+    envelopes: { pending: '' },
+  };
+
+  // A completed, sealed agreement: signed through the signer API with a drawn PNG signature.
+  const completed = await sendAgreement(
+    target,
+    state,
+    {
+      name: 'Tomás Ó Briain',
+      email: 'tomas.obriain@example.com',
+      address: '12 Harbour Lane, Cork T12 X2Y3',
+      account: 'NWF-198552',
+    },
+    'Fibre 500',
+  );
+  const signer = await signerApi(target, state, completed);
+  await signer.call('GET', '/api/v1/signing');
+  await signer.call('POST', '/api/v1/signing/consent', { accepted: true });
+  await signer.call('PUT', '/api/v1/signing/fields/install_phone', { value: '+353 21 555 0142' });
+  await signer.call('PUT', '/api/v1/signing/fields/initials', { value: { kind: 'typed', text: 'TÓB' } });
+  await signer.call('PUT', '/api/v1/signing/fields/signature', {
+    value: { kind: 'drawn', image: pngDataUrl(drawnSignaturePng(2)) },
+  });
+  await signer.call('PUT', '/api/v1/signing/fields/accept_terms', { value: true });
+  await signer.call('POST', '/api/v1/signing/complete', {});
+  state.envelopes.completed = completed.id;
+
+  // A declined one, so the console shows more than the happy path.
+  const declined = await sendAgreement(target, state, {
+    name: 'Aarav Deshpande',
+    email: 'aarav.deshpande@example.com',
+    address: '4 Mill Street, Bath BA1 1AA',
+    account: 'NWF-207310',
+  });
+  const decliner = await signerApi(target, state, declined);
+  await decliner.call('GET', '/api/v1/signing');
+  await decliner.call('POST', '/api/v1/signing/decline', {
+    reason: 'Moving house next month; will sign at the new address.',
+  });
+  state.envelopes.declined = declined.id;
+
+  // Last, so it is the newest: the agreement waiting for the demo customer.
+  state.envelopes.pending = (await sendAgreement(target, state)).id;
+
+  await waitSealed(new Api(target, state.agentKey), completed.id);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(`${file}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+  log('demo: seeded 3 envelopes (waiting for Zoë, completed and sealed, declined)');
+  return state;
+}
+
+async function waitSealed(api: Api, id: string, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const e = await api.call<Envelope>('GET', `/api/v1/envelopes/${id}`);
+    if (e.sealed) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`demo seed: envelope ${id} was not sealed within ${timeoutMs} ms`);
+}

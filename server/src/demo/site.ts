@@ -1,0 +1,147 @@
+import path from 'node:path';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { Hono } from 'hono';
+import type { RequestTarget } from '../seed.ts';
+import { DEMO_AGENT, DEMO_CUSTOMER, sendAgreement, SIGNER_ROLE, type DemoState } from './seed-demo.ts';
+
+/**
+ * The Northwind Fibre demo site: the company's tiny back end (`/demo/api/*`), its static pages
+ * (`/demo/*`), the built elements (`/elements/*`), and Countersign's API on the same origin.
+ */
+export interface DemoSiteOptions {
+  /** The Countersign app (its `fetch` serves everything the demo does not). */
+  app: RequestTarget & { fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
+  state: DemoState;
+  /** Folder of the demo pages (demo/). */
+  demoDir: string;
+  /** Folder of the built elements (packages/elements/dist). */
+  elementsDir: string;
+}
+
+interface EnvelopeSummary {
+  id: string;
+  status: string;
+  completedAt?: string;
+  updatedAt: string;
+  recipients: Array<{ id: string; status: string; email?: string; role?: string }>;
+}
+
+interface EnvelopeDetail extends EnvelopeSummary {
+  recipients: Array<{ id: string; status: string; email: string; role: string }>;
+}
+
+export function createDemoSite(opts: DemoSiteOptions): Hono {
+  const { app, state } = opts;
+  const site = new Hono();
+
+  /** The company back end calling Countersign with its own API key, as a real host server would. */
+  async function backend<T>(method: string, url: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${state.backendKey}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await app.request(url, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${url} → ${res.status}: ${text}`);
+    return JSON.parse(text) as T;
+  }
+
+  /** The demo customer's envelopes, newest first, with recipient details. */
+  async function customerEnvelopes(): Promise<EnvelopeDetail[]> {
+    const { items } = await backend<{ items: EnvelopeSummary[] }>('GET', '/api/v1/envelopes');
+    const out: EnvelopeDetail[] = [];
+    for (const summary of items) {
+      if (!['sent', 'completed'].includes(summary.status)) continue;
+      const e = await backend<EnvelopeDetail>('GET', `/api/v1/envelopes/${encodeURIComponent(summary.id)}`);
+      if (e.recipients.some((r) => r.email === DEMO_CUSTOMER.email)) out.push(e);
+    }
+    return out;
+  }
+
+  site.use('/demo/api/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+
+  // The logged-in customer's pending agreement → a short-lived signing session for the page.
+  site.get('/demo/api/customer/signing-session', async (c) => {
+    const envelopes = await customerEnvelopes();
+    for (const e of envelopes) {
+      const me = e.recipients.find((r) => r.email === DEMO_CUSTOMER.email && r.role === SIGNER_ROLE);
+      if (e.status !== 'sent' || !me || ['signed', 'approved', 'declined'].includes(me.status)) continue;
+      const session = await backend<{ token: string; url: string; expiresAt: string }>(
+        'POST',
+        `/api/v1/envelopes/${encodeURIComponent(e.id)}/recipients/${encodeURIComponent(me.id)}/signing-session`,
+      );
+      return c.json({ envelopeId: e.id, ...session });
+    }
+    const last = envelopes.find((e) => e.status === 'completed');
+    return c.json({
+      token: null,
+      lastSigned: last ? { envelopeId: last.id, completedAt: last.completedAt ?? last.updatedAt } : null,
+    });
+  });
+
+  // Demo convenience: a fresh agreement for the customer, so the demo can be run again.
+  site.post('/demo/api/customer/new-agreement', async (c) => {
+    const e = await sendAgreement(app, state);
+    return c.json({ envelopeId: e.id }, 201);
+  });
+
+  /*
+   * DEMO ONLY: hands the agent's API key to the agent console and the evidence page. A real host
+   * never sends an API key to a browser; it mints a short-lived embed token for the logged-in
+   * staff member on its server (POST /api/v1/embed-tokens, a later issue).
+   */
+  site.get('/demo/api/agent-session', (c) =>
+    c.json({
+      token: state.agentKey,
+      agent: { name: DEMO_AGENT.name, team: DEMO_AGENT.team, role: 'agent' },
+      templates: [
+        { id: state.templateId, name: state.templateName, version: state.templateVersion, signerRole: SIGNER_ROLE },
+      ],
+      customer: DEMO_CUSTOMER,
+      envelopes: state.envelopes,
+    }),
+  );
+
+  site.get('/', (c) => c.redirect('/demo/', 302));
+  site.get('/demo', (c) => c.redirect('/demo/', 301));
+  site.use(
+    '/demo/*',
+    serveStatic({
+      root: opts.demoDir,
+      rewriteRequestPath: (p) => p.replace(/^\/demo/, ''),
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'no-cache');
+      },
+    }),
+  );
+  site.use(
+    '/elements/*',
+    serveStatic({
+      root: opts.elementsDir,
+      rewriteRequestPath: (p) => p.replace(/^\/elements/, ''),
+      onFound: (_path, c) => {
+        c.header('Cache-Control', 'no-cache');
+      },
+    }),
+  );
+  site.get('/elements/*', (c) =>
+    c.text('The elements are not built: run `npm run build` (npm start does it for you).', 404),
+  );
+
+  // Everything else is Countersign itself, with the node-server bindings passed on (client IP).
+  site.all('*', (c) => app.fetch(c.req.raw, c.env));
+
+  site.onError((err, c) => {
+    console.error('[demo]', err);
+    return c.json({ type: 'about:blank', title: 'Demo back end error', status: 500, detail: err.message }, 500);
+  });
+  return site;
+}
+
+export function demoPaths(repoRoot: string): { demoDir: string; elementsDir: string } {
+  return {
+    demoDir: path.join(repoRoot, 'demo'),
+    elementsDir: path.join(repoRoot, 'packages/elements/dist'),
+  };
+}
