@@ -15,6 +15,7 @@ import {
   loadSealSigner,
   sealPdf,
   type CertificateOfCompletion,
+  type PageBox,
   type SealSigner,
   type Stamp,
 } from '../src/pdf/index.ts';
@@ -48,6 +49,7 @@ async function tool(cmd: string, args: string[]): Promise<{ code: number; out: s
   }
 }
 
+/** `signatures`: how many signature fields pdfsig lists (an unsigned field of the upload counts). */
 async function assertSignedAndValid(file: string, signatures = 1): Promise<string> {
   const { out } = await tool('pdfsig', [file]);
   const sigs = out.split(/Signature #\d+:/).slice(1);
@@ -149,12 +151,13 @@ function marker(page: number, text: string, x: number, y: number, w = 0.3, h = 0
 }
 
 /** The marker word must start at the box's left edge and sit vertically inside the box. */
-function assertPlaced(found: Awaited<ReturnType<typeof words>>, text: string, s: Stamp): void {
+function assertPlaced(found: Awaited<ReturnType<typeof words>>, text: string, s: Stamp, box: PageBox): void {
   const w = found.words.find((x) => x.text === text);
   assert.ok(w, `${text} not found on page: ${found.words.map((x) => x.text).join(' ').slice(0, 300)}`);
-  const left = s.x * found.width;
-  const top = s.y * found.height;
-  const bottom = top + s.height * found.height;
+  // pdftotext -cropbox reports positions in the visible, rotated page (its page tag keeps the unrotated size).
+  const left = s.x * box.width;
+  const top = s.y * box.height;
+  const bottom = top + s.height * box.height;
   assert.ok(w.xMin >= left - 0.5 && w.xMin <= left + 4, `${text} xMin ${w.xMin} expected ≈ ${left}`);
   const mid = (w.yMin + w.yMax) / 2;
   assert.ok(Math.abs(mid - (top + bottom) / 2) < 3, `${text} vertical centre ${mid} expected ≈ ${(top + bottom) / 2}`);
@@ -309,4 +312,164 @@ describe('inspectPdf', () => {
       assert.ok(performance.now() - started < 5000);
     });
   }
+});
+
+/** Make variants of a fixture: turn some pages, give others a crop box offset from the media box. */
+async function variant(name: string, edit: (pdf: PDF) => void): Promise<Uint8Array> {
+  const pdf = await PDF.load(await fixture(name));
+  edit(pdf);
+  return pdf.save();
+}
+
+describe('sealPdf', () => {
+  it('stamps every kind of value, appends the certificate and seals us_constitution.pdf so pdfsig and qpdf accept it', async () => {
+    const original = await fixture('us_constitution.pdf');
+    const stamps: Stamp[] = [
+      marker(19, 'MARKERNINETEEN', 0.1, 0.8),
+      { page: 19, x: 0.55, y: 0.8, width: 0.35, height: 0.08, type: 'signature', value: { kind: 'drawn', png: png(300, 90) } },
+      { page: 19, x: 0.55, y: 0.9, width: 0.35, height: 0.05, type: 'signature', value: { kind: 'typed', text: 'Zoë Łukasz-Müller' } },
+      { page: 19, x: 0.1, y: 0.9, width: 0.1, height: 0.03, type: 'initials', value: { kind: 'typed', text: 'ZŁM' } },
+      { page: 19, x: 0.25, y: 0.9, width: 0.2, height: 0.03, type: 'date_signed', value: { kind: 'text', text: '2025-03-04' } },
+      { page: 1, x: 0.05, y: 0.05, width: 0.03, height: 0.02, type: 'checkbox', value: { kind: 'checkbox', checked: true } },
+    ];
+    const sealed = await sealPdf({ original, stamps, certificate: certificate(), signer });
+    assert.equal(sealed.sha256, sha(sealed.bytes));
+    // Incremental: the upload is a prefix of the sealed file, and so is the stamped document.
+    assert.equal(Buffer.compare(Buffer.from(sealed.bytes.subarray(0, original.length)), Buffer.from(original)), 0);
+    assert.equal(sealed.stampedSha256, sha(sealed.bytes.subarray(0, sealed.stampedLength)));
+    const file = await toFile(sealed.bytes, 'constitution-sealed.pdf');
+    await assertSignedAndValid(file);
+    await assertQpdfOk(file);
+    const info = (await tool('pdfinfo', [file])).out;
+    assert.equal(Number(/^Pages:\s+(\d+)/m.exec(info)?.[1]), 20);
+
+    const page19 = await words(file, 19);
+    assertPlaced(page19, 'MARKERNINETEEN', stamps[0]!, { width: 612, height: 792, rotation: 0 });
+    assert.ok(page19.words.some((w) => w.text === 'Łukasz-Müller'));
+    assert.ok(page19.words.some((w) => w.text === '2025-03-04'));
+    // The page's own text is still there.
+    const originalWords = (await words(path.join(FIXTURES, 'us_constitution.pdf'), 19)).words;
+    assert.ok(originalWords.length > 40);
+    for (const w of originalWords) assert.ok(page19.words.some((x) => x.text === w.text), `lost ${w.text}`);
+
+    const cert = (await tool('pdftotext', ['-f', '20', '-l', '20', file, '-'])).out;
+    for (const expected of ['Certificate of Completion', 'env_9f3a2c', 'Master services agreement', 'a'.repeat(64), sealed.stampedSha256!, 'b'.repeat(64), '17', 'Zoë Łukasz-Müller', 'zoe@example.com', '203.0.113.9', 'Firefox on Linux', 'email_otp', 'esign-disclosure-2025-01', '2025-03-04T10:05:00Z', '2025-03-03T09:00:00Z', `first ${sealed.stampedLength} bytes`]) {
+      assert.ok(cert.includes(expected), `certificate lacks ${expected}`);
+    }
+  });
+
+  it('places stamps exactly on pages turned by /Rotate 90, 180 and 270', async () => {
+    const original = await variant('us_constitution.pdf', (pdf) => {
+      const pages = pdf.getPages();
+      pages[0]!.setRotation(90);
+      pages[1]!.setRotation(180);
+      pages[2]!.setRotation(270);
+    });
+    const stamps = [marker(1, 'ROTNINETY', 0.6, 0.1), marker(2, 'ROTONEEIGHTY', 0.15, 0.7), marker(3, 'ROTTWOSEVENTY', 0.05, 0.45, 0.4)];
+    const sealed = await sealPdf({ original, stamps, certificate: certificate(), signer });
+    const file = await toFile(sealed.bytes, 'rotated.pdf');
+    await assertSignedAndValid(file);
+    const { pageBoxes } = await inspectPdf(original);
+    assert.deepEqual(pageBoxes.slice(0, 3), [
+      { width: 792, height: 612, rotation: 90 },
+      { width: 612, height: 792, rotation: 180 },
+      { width: 792, height: 612, rotation: 270 },
+    ]);
+    for (const s of stamps) assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, pageBoxes[s.page - 1]!);
+  });
+
+  it('places stamps in the visible box of pages whose CropBox is not the MediaBox', async () => {
+    const original = await variant('with_cropbox.pdf', (pdf) => {
+      const pages = pdf.getPages();
+      pages[0]!.dict.set('CropBox', new PdfArray([40, 90, 520, 760].map((n) => PdfNumber.of(n))));
+      pages[1]!.dict.set('CropBox', new PdfArray([40, 90, 520, 760].map((n) => PdfNumber.of(n))));
+      pages[1]!.setRotation(90);
+    });
+    const inspected = await inspectPdf(original);
+    assert.deepEqual(inspected.pageBoxes, [
+      { width: 480, height: 670, rotation: 0 },
+      { width: 670, height: 480, rotation: 90 },
+    ]);
+    const stamps = [marker(1, 'CROPPEDONE', 0.5, 0.9, 0.4, 0.05), marker(2, 'CROPPEDTWO', 0.02, 0.02, 0.3, 0.08)];
+    const sealed = await sealPdf({ original: inspected.bytes, stamps, certificate: certificate(), signer });
+    const file = await toFile(sealed.bytes, 'cropped.pdf');
+    await assertSignedAndValid(file);
+    for (const s of stamps) assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, inspected.pageBoxes[s.page - 1]!);
+  });
+
+  it('places stamps on with_cropbox.pdf as it is', async () => {
+    const stamps = [marker(2, 'ASITIS', 0.7, 0.95, 0.25, 0.03)];
+    const sealed = await sealPdf({ original: await fixture('with_cropbox.pdf'), stamps, certificate: certificate(), signer });
+    const file = await toFile(sealed.bytes, 'with_cropbox-sealed.pdf');
+    await assertSignedAndValid(file);
+    assertPlaced(await words(file, 2), 'ASITIS', stamps[0]!, { width: 595, height: 842, rotation: 0 });
+  });
+
+  it('seals the 206-page linearized file incrementally, keeping its bytes', async () => {
+    const original = await fixture('linearized_with_object_streams.pdf');
+    const sealed = await sealPdf({ original, stamps: [marker(206, 'LASTPAGE', 0.1, 0.9)], certificate: certificate(), signer });
+    assert.equal(Buffer.compare(Buffer.from(sealed.bytes.subarray(0, original.length)), Buffer.from(original)), 0);
+    assert.ok(sealed.bytes.length < original.length + 200_000, `grew to ${sealed.bytes.length}`);
+    const file = await toFile(sealed.bytes, 'linearized-sealed.pdf');
+    await assertSignedAndValid(file);
+    // The original already draws qpdf warnings about its hint tables.
+    await assertQpdfOk(file, true);
+    assertPlaced(await words(file, 206), 'LASTPAGE', marker(206, 'LASTPAGE', 0.1, 0.9), { width: 612, height: 792, rotation: 0 });
+  });
+
+  it('keeps annotations, form fields and an earlier signature field of the upload', async () => {
+    for (const name of ['with_annots.pdf', 'sample_form.pdf', 'fancy_fields.pdf', 'with_signature.pdf', 'with_update_sections.pdf', 'with_xfa_fields.pdf']) {
+      const original = await fixture(name);
+      const before = await PDF.load(original);
+      const annots = before.getPages().map((p) => p.getAnnotations().length);
+      const fields = before.getForm()?.getFieldNames() ?? [];
+      const sealed = await sealPdf({ original, stamps: [marker(1, 'FIELDTEST', 0.05, 0.01, 0.3, 0.02)], certificate: certificate(), signer });
+      const file = await toFile(sealed.bytes, name);
+      // with_signature.pdf carries an (unsigned) signature field, which pdfsig lists before ours.
+      await assertSignedAndValid(file, name === 'with_signature.pdf' ? 2 : 1);
+      await assertQpdfOk(file);
+      const afterPdf = await PDF.load(sealed.bytes);
+      const afterAnnots = afterPdf.getPages().map((p) => p.getAnnotations().length);
+      // Same annotations on the original pages (page 1 gains only the seal's invisible widget).
+      annots.forEach((n, i) => assert.ok(afterAnnots[i]! - n === (i === 0 ? 1 : 0) || afterAnnots[i] === n, `${name} page ${i + 1}: ${n} → ${afterAnnots[i]}`));
+      const afterFields = afterPdf.getForm()?.getFieldNames() ?? [];
+      for (const f of fields) assert.ok(afterFields.includes(f), `${name} lost field ${f}`);
+      assert.ok(afterFields.includes('CountersignSeal'));
+    }
+  });
+
+  it('seals the files inspectPdf repaired', async () => {
+    for (const name of ['with_invalid_objects.pdf', 'missing_xref_trailer_dict.pdf', 'with_comments.pdf']) {
+      const repaired = await inspectPdf(await fixture(name));
+      const sealed = await sealPdf({ original: repaired.bytes, stamps: [marker(1, 'REPAIRED', 0.1, 0.1)], certificate: certificate(), signer });
+      const file = await toFile(sealed.bytes, name);
+      await assertSignedAndValid(file);
+      await assertQpdfOk(file);
+      assert.equal(Buffer.compare(Buffer.from(sealed.bytes.subarray(0, repaired.bytes.length)), Buffer.from(repaired.bytes)), 0);
+    }
+  });
+
+  it('prints user text as text, never as PDF syntax', async () => {
+    const evil = ') Tj ET /F1 99 Tf BT (x) << /Type /Catalog >> \\ endstream';
+    const sealed = await sealPdf({
+      original: await fixture('normal.pdf'),
+      stamps: [marker(1, evil, 0.1, 0.1, 0.8, 0.04)],
+      certificate: certificate({ title: evil }),
+      signer,
+    });
+    const file = await toFile(sealed.bytes, 'evil.pdf');
+    await assertSignedAndValid(file);
+    const text = (await tool('pdftotext', [file, '-'])).out.replace(/\s+/g, ' ');
+    assert.ok(text.includes(evil.replace(/\s+/g, ' ')), text);
+  });
+
+  it('rejects a stamp outside the document or with a broken image, with a clear error', async () => {
+    const original = await fixture('normal.pdf');
+    await assert.rejects(sealPdf({ original, stamps: [marker(3, 'X', 0.1, 0.1)], certificate: certificate(), signer }), /page 3 is not in the document/);
+    await assert.rejects(sealPdf({ original, stamps: [marker(1, 'X', 0.9, 0.1)], certificate: certificate(), signer }), /outside the page/);
+    await assert.rejects(
+      sealPdf({ original, stamps: [{ page: 1, x: 0.1, y: 0.1, width: 0.2, height: 0.1, type: 'signature', value: { kind: 'drawn', png: new Uint8Array([1, 2, 3]) } }], certificate: certificate(), signer }),
+      /not a readable PNG/,
+    );
+  });
 });
