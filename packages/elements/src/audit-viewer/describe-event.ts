@@ -1,0 +1,74 @@
+import type { AuditActor, AuditEvent } from '@countersign/core';
+
+type Translate = (key: string, vars?: Record<string, string | number>) => string;
+
+/** Recipient names by id, learnt from the trail itself (envelope.created lists them). */
+export function recipientNames(events: readonly AuditEvent[]): Map<string, string> {
+  const names = new Map<string, string>();
+  for (const event of events) {
+    const listed = event.data?.['recipients'];
+    if (Array.isArray(listed)) {
+      for (const r of listed as Array<{ id?: unknown; name?: unknown; email?: unknown }>) {
+        const name = text(r?.name) ?? text(r?.email);
+        if (typeof r?.id === 'string' && name) names.set(r.id, name);
+      }
+    }
+    if (event.actor?.kind === 'recipient' && event.actor.id) {
+      const name = text(event.actor.name) ?? text(event.actor.email);
+      if (name) names.set(event.actor.id, name);
+    }
+  }
+  return names;
+}
+
+/** Who acted, as a person would name them. */
+export function actorLabel(actor: AuditActor | undefined, t: Translate): string {
+  const name = text(actor?.name) ?? text(actor?.email);
+  if (name) return name;
+  if (!actor) return t('auditViewer.actor.unknown');
+  if (actor.kind === 'system') return t('auditViewer.actor.system');
+  const key = `auditViewer.actor.${actor.kind}`;
+  const label = t(key, { id: actor.id ?? '' }).trim();
+  return label === key ? t('auditViewer.actor.unknown') : label;
+}
+
+/** One sentence that says what happened, e.g. "Юлия signed". */
+export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMap<string, string>): string {
+  const data = event.data ?? {};
+  const actor = actorLabel(event.actor, t);
+  const recipientId = text(data['recipientId']);
+  const recipient = (recipientId && names.get(recipientId)) || recipientId || t('auditViewer.someone');
+  switch (event.type) {
+    case 'consent.accepted': {
+      const version = text(data['version']) ?? text(data['consentVersion']);
+      return version
+        ? t('auditViewer.event.consent.accepted', { version, actor })
+        : t('auditViewer.event.consent.acceptedNoVersion', { actor });
+    }
+    case 'field.filled': {
+      const field = text(data['label']) ?? text(data['fieldId']) ?? '';
+      return t(data['cleared'] === true ? 'auditViewer.event.field.cleared' : 'auditViewer.event.field.filled', {
+        actor,
+        field,
+      });
+    }
+    case 'recipient.completed':
+      return t(
+        data['status'] === 'approved'
+          ? 'auditViewer.event.recipient.approved'
+          : 'auditViewer.event.recipient.completed',
+        {
+          actor,
+        },
+      );
+    default: {
+      const key = `auditViewer.event.${event.type}`;
+      const sentence = t(key, { actor, recipient });
+      return sentence === key ? t('auditViewer.event.unknown', { type: String(event.type), actor }) : sentence;
+    }
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : typeof value === 'number' ? String(value) : undefined;
+}
