@@ -177,17 +177,18 @@ describe('<cs-audit-viewer> (offline evidence)', () => {
     const chain = await sampleTrail();
     const { el } = await showEvents(chain, { 'envelope-id': 'env_42' });
     const click = HTMLAnchorElement.prototype.click;
-    let link: HTMLAnchorElement | undefined;
+    const clicked: HTMLAnchorElement[] = [];
     HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-      link = this;
+      clicked.push(this);
     };
     try {
       root(el).querySelector<HTMLButtonElement>('[part=download]')!.click();
     } finally {
       HTMLAnchorElement.prototype.click = click;
     }
-    expect(link!.download).to.equal('countersign-audit-env_42.json');
-    const exported = await (await realFetch(link!.href)).json();
+    const link = clicked[0]!;
+    expect(link.download).to.equal('countersign-audit-env_42.json');
+    const exported = await (await realFetch(link.href)).json();
     expect(exported.events).to.deep.equal(chain);
     expect(exported.verification).to.deep.equal({ valid: true, headHash: chain.at(-1)!.hash, count: chain.length });
   });
