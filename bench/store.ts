@@ -62,7 +62,10 @@ async function measure(size: number, signer: Awaited<ReturnType<typeof loadSealS
   const seedMs = performance.now() - seedStart;
 
   // Saves spread over envelopes across the whole store (old and new files alike).
-  const chosen = Array.from({ length: MEASURED_ENVELOPES }, (_, k) => ids[Math.floor((k * ids.length) / MEASURED_ENVELOPES)]!);
+  const chosen = Array.from(
+    { length: MEASURED_ENVELOPES },
+    (_, k) => ids[Math.floor((k * ids.length) / MEASURED_ENVELOPES)]!,
+  );
   const tokens: string[] = [];
   for (const id of chosen) {
     const e = (await cs.deps.store.envelopes.get(id))!;

@@ -47,7 +47,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       origin: (origin) => (allowed.has(origin) ? origin : null),
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'],
-      exposeHeaders: ['Content-Range', 'Accept-Ranges', 'Content-Length', 'ETag', 'Content-Disposition', 'WWW-Authenticate'],
+      exposeHeaders: [
+        'Content-Range',
+        'Accept-Ranges',
+        'Content-Length',
+        'ETag',
+        'Content-Disposition',
+        'WWW-Authenticate',
+      ],
       credentials: false,
       maxAge: 600,
     }),
@@ -85,7 +92,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
 
   app.notFound((c) =>
-    problem(c, 404, { type: `${PROBLEM_BASE}not-found`, title: 'Not found', detail: `No route for ${c.req.method} ${c.req.path}` }),
+    problem(c, 404, {
+      type: `${PROBLEM_BASE}not-found`,
+      title: 'Not found',
+      detail: `No route for ${c.req.method} ${c.req.path}`,
+    }),
   );
 
   app.onError((err, c) => {

@@ -43,8 +43,16 @@ export interface Countersign {
 export async function openCountersign(options: OpenOptions): Promise<Countersign> {
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const { dataDir: _d, adminKey: givenKey, clock: givenClock, ids, p12Path, passphrase, signer: givenSigner, ...rest } =
-    options;
+  const {
+    dataDir: _d,
+    adminKey: givenKey,
+    clock: givenClock,
+    ids,
+    p12Path,
+    passphrase,
+    signer: givenSigner,
+    ...rest
+  } = options;
   const config = resolveConfig(rest);
   const [store, blobs, signer] = await Promise.all([
     LowdbStore.open(dataDir),

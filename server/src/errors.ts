@@ -65,5 +65,4 @@ export class DomainError extends Error {
 export const notFound = (what: string) => new DomainError('not-found', `${what} not found`);
 export const conflict = (detail: string) => new DomainError('conflict', detail);
 export const forbidden = (detail = 'Your role may not do this') => new DomainError('forbidden', detail);
-export const invalid = (detail: string, errors?: ProblemItem[]) =>
-  new DomainError('validation', detail, { errors });
+export const invalid = (detail: string, errors?: ProblemItem[]) => new DomainError('validation', detail, { errors });

@@ -68,8 +68,28 @@ export function defaultFields(role: string, isCustomer: boolean): SeedField[] {
   };
   if (!isCustomer) return [last];
   return [
-    { id: `${role}_signature`, type: 'signature', role, page: 1, x: 0.1, y: 0.72, width: 0.35, height: 0.08, label: 'Signature' },
-    { id: `${role}_date`, type: 'date_signed', role, page: 1, x: 0.55, y: 0.74, width: 0.25, height: 0.04, label: 'Date signed' },
+    {
+      id: `${role}_signature`,
+      type: 'signature',
+      role,
+      page: 1,
+      x: 0.1,
+      y: 0.72,
+      width: 0.35,
+      height: 0.08,
+      label: 'Signature',
+    },
+    {
+      id: `${role}_date`,
+      type: 'date_signed',
+      role,
+      page: 1,
+      x: 0.55,
+      y: 0.74,
+      width: 0.25,
+      height: 0.04,
+      label: 'Date signed',
+    },
     {
       id: `${role}_name`,
       key: 'printedName',
@@ -83,7 +103,18 @@ export function defaultFields(role: string, isCustomer: boolean): SeedField[] {
       required: true,
       label: 'Printed name',
     },
-    { id: `${role}_agree`, type: 'checkbox', role, page: 1, x: 0.1, y: 0.9, width: 0.03, height: 0.025, required: true, label: 'I agree to the terms' },
+    {
+      id: `${role}_agree`,
+      type: 'checkbox',
+      role,
+      page: 1,
+      x: 0.1,
+      y: 0.9,
+      width: 0.03,
+      height: 0.025,
+      required: true,
+      label: 'I agree to the terms',
+    },
     last,
   ];
 }
@@ -134,19 +165,16 @@ export async function seedSigningEnvelope(
     { name: opts.title ?? 'Service agreement', documentId: doc.id, roles, fields },
   );
   await call(target, adminKey, 'POST', `/api/v1/templates/${template.id}/versions/1/publish`);
-  const envelope = await call<{ id: string; recipients: Array<{ id: string; name: string; email: string; role: string }> }>(
-    target,
-    adminKey,
-    'POST',
-    '/api/v1/envelopes',
-    {
-      templateId: template.id,
-      title: opts.title ?? 'Service agreement',
-      mergeData: opts.mergeData,
-      recipients: people.map(({ name, email, role }) => ({ name, email, role })),
-      send: true,
-    },
-  );
+  const envelope = await call<{
+    id: string;
+    recipients: Array<{ id: string; name: string; email: string; role: string }>;
+  }>(target, adminKey, 'POST', '/api/v1/envelopes', {
+    templateId: template.id,
+    title: opts.title ?? 'Service agreement',
+    mergeData: opts.mergeData,
+    recipients: people.map(({ name, email, role }) => ({ name, email, role })),
+    send: true,
+  });
   const first = envelope.recipients[0]!;
   const session = await call<SigningSession>(
     target,

@@ -94,7 +94,9 @@ describe('API keys', () => {
       assert.equal(res.status, 403);
       assert.equal((await s.call('GET', '/api/v1/api-keys', { key })).status, 403);
     }
-    const afterList = (await (await s.call('GET', '/api/v1/api-keys', { key: s.adminKey })).json()) as { items: unknown[] };
+    const afterList = (await (await s.call('GET', '/api/v1/api-keys', { key: s.adminKey })).json()) as {
+      items: unknown[];
+    };
     assert.equal(afterList.items.length, (before as { items: unknown[] }).items.length + 3);
   });
 });
@@ -138,21 +140,39 @@ describe('role matrix', () => {
       });
     const a = (await (await create(agentA)).json()) as { id: string; recipients: Array<{ id: string }> };
     const b = (await (await create(agentB)).json()) as { id: string };
-    const listA = (await (await s.call('GET', '/api/v1/envelopes', { key: agentA })).json()) as { items: Array<{ id: string }> };
-    assert.deepEqual(listA.items.map((e) => e.id), [a.id]);
+    const listA = (await (await s.call('GET', '/api/v1/envelopes', { key: agentA })).json()) as {
+      items: Array<{ id: string }>;
+    };
+    assert.deepEqual(
+      listA.items.map((e) => e.id),
+      [a.id],
+    );
     for (const key of [manager, legal, s.adminKey]) {
-      const ids = ((await (await s.call('GET', '/api/v1/envelopes', { key })).json()) as { items: Array<{ id: string }> }).items.map((e) => e.id);
+      const ids = (
+        (await (await s.call('GET', '/api/v1/envelopes', { key })).json()) as { items: Array<{ id: string }> }
+      ).items.map((e) => e.id);
       assert.ok(ids.includes(a.id) && ids.includes(b.id));
       assert.equal((await s.call('GET', `/api/v1/envelopes/${a.id}`, { key })).status, 200);
     }
     const auditBefore = await (await s.call('GET', `/api/v1/envelopes/${a.id}/audit`, { key: s.adminKey })).text();
-    for (const path of [`/api/v1/envelopes/${a.id}`, `/api/v1/envelopes/${a.id}/audit`, `/api/v1/envelopes/${a.id}/document`, `/api/v1/envelopes/${a.id}/events`]) {
+    for (const path of [
+      `/api/v1/envelopes/${a.id}`,
+      `/api/v1/envelopes/${a.id}/audit`,
+      `/api/v1/envelopes/${a.id}/document`,
+      `/api/v1/envelopes/${a.id}/events`,
+    ]) {
       const res = await s.call('GET', path, { key: agentB });
       assert.equal(res.status, 404, path);
     }
     assert.equal((await session(s, a.id, a.recipients[0]!.id, agentB)).status, 404);
-    assert.equal((await s.call('POST', `/api/v1/envelopes/${a.id}/void`, { key: agentB, json: { reason: 'x' } })).status, 404);
-    assert.equal(await (await s.call('GET', `/api/v1/envelopes/${a.id}/audit`, { key: s.adminKey })).text(), auditBefore);
+    assert.equal(
+      (await s.call('POST', `/api/v1/envelopes/${a.id}/void`, { key: agentB, json: { reason: 'x' } })).status,
+      404,
+    );
+    assert.equal(
+      await (await s.call('GET', `/api/v1/envelopes/${a.id}/audit`, { key: s.adminKey })).text(),
+      auditBefore,
+    );
   });
 });
 

@@ -35,13 +35,23 @@ describe('POST /api/v1/documents', () => {
   });
 
   it('keeps unicode and hostile file names as text, never as a path', async () => {
-    const names = ['Zoë Łukasz-Müller.pdf', 'Ἀθηνᾶ.pdf', 'Юлия.pdf', '山田太郎.pdf', 'محمد.pdf', '<script>alert(1)</script>.pdf', '../../etc/passwd'];
+    const names = [
+      'Zoë Łukasz-Müller.pdf',
+      'Ἀθηνᾶ.pdf',
+      'Юлия.pdf',
+      '山田太郎.pdf',
+      'محمد.pdf',
+      '<script>alert(1)</script>.pdf',
+      '../../etc/passwd',
+    ];
     for (const name of names) {
       const res = await upload(pdfForm(await fixture('normal.pdf'), name));
       assert.equal(res.status, 201, name);
       const doc = (await res.json()) as { id: string; name: string };
       assert.equal(doc.name, name);
-      const again = (await (await s.call('GET', `/api/v1/documents/${doc.id}`, { key: s.adminKey })).json()) as { name: string };
+      const again = (await (await s.call('GET', `/api/v1/documents/${doc.id}`, { key: s.adminKey })).json()) as {
+        name: string;
+      };
       assert.equal(again.name, name);
     }
     const files = await listFiles(s.dataDir);
@@ -81,7 +91,10 @@ describe('POST /api/v1/documents', () => {
   });
 
   it('refuses an upload over the limit from Content-Length before reading it (413)', async () => {
-    const res = await upload('x', { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Length': String(50 * 1024 * 1024) });
+    const res = await upload('x', {
+      'Content-Type': 'multipart/form-data; boundary=x',
+      'Content-Length': String(50 * 1024 * 1024),
+    });
     assert.equal(res.status, 413);
   });
 

@@ -23,7 +23,11 @@ export interface TestServer extends Countersign {
   adminKey: string;
   clock: SettableClock;
   /** fetch-like call with an optional bearer and JSON body. */
-  call(method: string, url: string, opts?: { key?: string; json?: unknown; headers?: Record<string, string>; body?: BodyInit }): Promise<Response>;
+  call(
+    method: string,
+    url: string,
+    opts?: { key?: string; json?: unknown; headers?: Record<string, string>; body?: RequestInit['body'] },
+  ): Promise<Response>;
   keyFor(role: 'admin' | 'legal' | 'agent' | 'manager', name?: string): Promise<string>;
 }
 
@@ -72,10 +76,14 @@ export async function seed(s: TestServer, opts?: SeedOptions) {
 
 /** Fills every required field of the default customer layout, consents, completes. */
 export async function signAsCustomer(s: TestServer, token: string, role = 'customer'): Promise<Response> {
-  const put = (id: string, value: unknown) => s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
-  const view = (await (await s.call('GET', '/api/v1/signing', { key: token })).json()) as { fields: Array<{ id: string; type: string }> };
+  const put = (id: string, value: unknown) =>
+    s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
+  const view = (await (await s.call('GET', '/api/v1/signing', { key: token })).json()) as {
+    fields: Array<{ id: string; type: string }>;
+  };
   for (const f of view.fields) {
-    if (f.type === 'signature' || f.type === 'initials') await expectOk(put(f.id, { kind: 'drawn', image: PNG_DATA_URL }));
+    if (f.type === 'signature' || f.type === 'initials')
+      await expectOk(put(f.id, { kind: 'drawn', image: PNG_DATA_URL }));
     else if (f.type === 'text') await expectOk(put(f.id, `Name of ${role}`));
     else if (f.type === 'checkbox') await expectOk(put(f.id, true));
   }
@@ -94,5 +102,11 @@ export async function session(s: TestServer, envelopeId: string, recipientId: st
 }
 
 export async function problemOf(res: Response) {
-  return (await res.json()) as { type: string; title: string; status: number; detail?: string; errors?: Array<{ path?: string; fieldId?: string; message: string }> };
+  return (await res.json()) as {
+    type: string;
+    title: string;
+    status: number;
+    detail?: string;
+    errors?: Array<{ path?: string; fieldId?: string; message: string }>;
+  };
 }

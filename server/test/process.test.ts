@@ -48,7 +48,11 @@ const json = (token: string, body?: unknown): RequestInit => ({
   body: body === undefined ? undefined : JSON.stringify(body),
 });
 
-async function readSse(res: Response, until: (events: Array<{ status: string; sealed?: boolean }>) => boolean, timeoutMs = 15_000) {
+async function readSse(
+  res: Response,
+  until: (events: Array<{ status: string; sealed?: boolean }>) => boolean,
+  timeoutMs = 15_000,
+) {
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   const events: Array<{ status: string; sealed?: boolean; recipients: Array<{ status: string }> }> = [];
@@ -97,7 +101,10 @@ describe('real server over HTTP', () => {
       ['customer_name', 'Zoë Łukasz-Müller'],
       ['customer_agree', true],
     ] as const) {
-      assert.equal((await server.request(`/api/v1/signing/fields/${id}`, { method: 'PUT', ...json(t, { value }) })).status, 200);
+      assert.equal(
+        (await server.request(`/api/v1/signing/fields/${id}`, { method: 'PUT', ...json(t, { value }) })).status,
+        200,
+      );
     }
     await server.request('/api/v1/signing/consent', { method: 'POST', ...json(t, { accepted: true }) });
     assert.equal((await server.request('/api/v1/signing/complete', { method: 'POST', ...json(t) })).status, 200);
@@ -111,19 +118,43 @@ describe('real server over HTTP', () => {
   });
 
   it('loses none of 50 concurrent field saves (different and same fields)', async () => {
-    const fields = Array.from({ length: 25 }, (_, i) => ({ id: `t${i}`, type: 'text' as const, role: 'customer', page: 1, x: 0.01, y: i * 0.03, width: 0.2, height: 0.02, required: false }));
-    const seeded = await seedSigningEnvelope(server, ADMIN, { pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'), fields: [...fields, { id: 'same', type: 'text', role: 'customer', page: 1, x: 0.5, y: 0.5, width: 0.2, height: 0.02 }] });
+    const fields = Array.from({ length: 25 }, (_, i) => ({
+      id: `t${i}`,
+      type: 'text' as const,
+      role: 'customer',
+      page: 1,
+      x: 0.01,
+      y: i * 0.03,
+      width: 0.2,
+      height: 0.02,
+      required: false,
+    }));
+    const seeded = await seedSigningEnvelope(server, ADMIN, {
+      pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'),
+      fields: [
+        ...fields,
+        { id: 'same', type: 'text', role: 'customer', page: 1, x: 0.5, y: 0.5, width: 0.2, height: 0.02 },
+      ],
+    });
     const t = seeded.session.token;
     const saves = [
-      ...fields.map((f) => server.request(`/api/v1/signing/fields/${f.id}`, { method: 'PUT', ...json(t, { value: `value ${f.id}` }) })),
-      ...Array.from({ length: 25 }, (_, i) => server.request('/api/v1/signing/fields/same', { method: 'PUT', ...json(t, { value: `same ${i}` }) })),
+      ...fields.map((f) =>
+        server.request(`/api/v1/signing/fields/${f.id}`, { method: 'PUT', ...json(t, { value: `value ${f.id}` }) }),
+      ),
+      ...Array.from({ length: 25 }, (_, i) =>
+        server.request('/api/v1/signing/fields/same', { method: 'PUT', ...json(t, { value: `same ${i}` }) }),
+      ),
     ];
     const results = await Promise.all(saves);
     assert.ok(results.every((r) => r.status === 200));
-    const view = (await (await server.request('/api/v1/signing', json(t))).json()) as { fields: Array<{ id: string; value: unknown }> };
+    const view = (await (await server.request('/api/v1/signing', json(t))).json()) as {
+      fields: Array<{ id: string; value: unknown }>;
+    };
     for (const f of fields) assert.equal(view.fields.find((x) => x.id === f.id)?.value, `value ${f.id}`);
     assert.match(String(view.fields.find((x) => x.id === 'same')?.value), /^same \d+$/);
-    const trail = (await (await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))).json()) as { valid: boolean; events: Array<{ type: string }> };
+    const trail = (await (
+      await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))
+    ).json()) as { valid: boolean; events: Array<{ type: string }> };
     assert.equal(trail.valid, true);
     assert.equal(trail.events.filter((e) => e.type === 'field.filled').length, 50);
   });
@@ -141,12 +172,31 @@ describe('real server over HTTP', () => {
       ],
     });
     const rid = seeded.recipients[1]!.id;
-    const s2 = (await (await server.request(`/api/v1/envelopes/${seeded.envelopeId}/recipients/${rid}/signing-session`, { method: 'POST', ...json(ADMIN) })).json()) as { token: string };
+    const s2 = (await (
+      await server.request(`/api/v1/envelopes/${seeded.envelopeId}/recipients/${rid}/signing-session`, {
+        method: 'POST',
+        ...json(ADMIN),
+      })
+    ).json()) as { token: string };
     const tokens = [seeded.session.token, s2.token];
-    await Promise.all(tokens.map((t, i) => server.request(`/api/v1/signing/fields/${'ab'[i]}`, { method: 'PUT', ...json(t, { value: { kind: 'drawn', image: PNG_DATA_URL } }) })));
-    await Promise.all(tokens.map((t) => server.request('/api/v1/signing/consent', { method: 'POST', ...json(t, { accepted: true }) })));
-    const done = await Promise.all(tokens.map((t) => server.request('/api/v1/signing/complete', { method: 'POST', ...json(t) })));
-    assert.deepEqual(done.map((r) => r.status), [200, 200]);
+    await Promise.all(
+      tokens.map((t, i) =>
+        server.request(`/api/v1/signing/fields/${'ab'[i]}`, {
+          method: 'PUT',
+          ...json(t, { value: { kind: 'drawn', image: PNG_DATA_URL } }),
+        }),
+      ),
+    );
+    await Promise.all(
+      tokens.map((t) => server.request('/api/v1/signing/consent', { method: 'POST', ...json(t, { accepted: true }) })),
+    );
+    const done = await Promise.all(
+      tokens.map((t) => server.request('/api/v1/signing/complete', { method: 'POST', ...json(t) })),
+    );
+    assert.deepEqual(
+      done.map((r) => r.status),
+      [200, 200],
+    );
     let env: { status: string; sealed: boolean; recipients: Array<{ status: string }> } | undefined;
     for (let i = 0; i < 100; i++) {
       env = (await (await server.request(`/api/v1/envelopes/${seeded.envelopeId}`, json(ADMIN))).json()) as typeof env;
@@ -155,21 +205,31 @@ describe('real server over HTTP', () => {
     }
     assert.equal(env!.status, 'completed');
     assert.equal(env!.sealed, true);
-    assert.deepEqual(env!.recipients.map((r) => r.status), ['signed', 'signed']);
-    const trail = (await (await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))).json()) as { valid: boolean; events: Array<{ type: string }> };
+    assert.deepEqual(
+      env!.recipients.map((r) => r.status),
+      ['signed', 'signed'],
+    );
+    const trail = (await (
+      await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))
+    ).json()) as { valid: boolean; events: Array<{ type: string }> };
     assert.equal(trail.valid, true);
     assert.equal(trail.events.filter((e) => e.type === 'envelope.sealed').length, 1);
     assert.equal(trail.events.filter((e) => e.type === 'envelope.completed').length, 1);
   });
 
   it('keeps data readable and the chain valid after SIGKILL mid-burst', async () => {
-    const seeded = await seedSigningEnvelope(server, ADMIN, { pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf') });
+    const seeded = await seedSigningEnvelope(server, ADMIN, {
+      pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'),
+    });
     const t = seeded.session.token;
     let acknowledged = 0;
     const burst = (async () => {
       for (let i = 0; ; i++) {
         try {
-          const res = await server.request('/api/v1/signing/fields/customer_name', { method: 'PUT', ...json(t, { value: `write ${i}` }) });
+          const res = await server.request('/api/v1/signing/fields/customer_name', {
+            method: 'PUT',
+            ...json(t, { value: `write ${i}` }),
+          });
           if (res.status === 200) acknowledged = i + 1;
         } catch {
           return;
@@ -180,7 +240,10 @@ describe('real server over HTTP', () => {
       (async () => {
         for (let i = 0; ; i++) {
           try {
-            await server.request('/api/v1/signing/fields/customer_signature', { method: 'PUT', ...json(t, { value: { kind: 'typed', text: `p${k}-${i}` } }) });
+            await server.request('/api/v1/signing/fields/customer_signature', {
+              method: 'PUT',
+              ...json(t, { value: { kind: 'typed', text: `p${k}-${i}` } }),
+            });
           } catch {
             return;
           }
@@ -192,11 +255,17 @@ describe('real server over HTTP', () => {
     await Promise.all([burst, ...parallel]);
     assert.ok(acknowledged > 5, `only ${acknowledged} writes before the kill`);
     server = await start(dataDir);
-    const trail = (await (await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))).json()) as { valid: boolean; events: Array<{ type: string; data?: { fieldId?: string } }> };
+    const trail = (await (
+      await server.request(`/api/v1/envelopes/${seeded.envelopeId}/audit`, json(ADMIN))
+    ).json()) as { valid: boolean; events: Array<{ type: string; data?: { fieldId?: string } }> };
     assert.equal(trail.valid, true);
-    const nameWrites = trail.events.filter((e) => e.type === 'field.filled' && e.data?.fieldId === 'customer_name').length;
+    const nameWrites = trail.events.filter(
+      (e) => e.type === 'field.filled' && e.data?.fieldId === 'customer_name',
+    ).length;
     assert.ok(nameWrites >= acknowledged, `${nameWrites} stored < ${acknowledged} acknowledged`);
-    const view = (await (await server.request('/api/v1/signing', json(t))).json()) as { fields: Array<{ id: string; value: unknown }> };
+    const view = (await (await server.request('/api/v1/signing', json(t))).json()) as {
+      fields: Array<{ id: string; value: unknown }>;
+    };
     const value = String(view.fields.find((f) => f.id === 'customer_name')?.value);
     assert.ok(Number(value.replace('write ', '')) >= acknowledged - 1, value);
     const list = await server.request('/api/v1/envelopes', json(ADMIN));

@@ -4,7 +4,17 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { expectOk, makeServer, PNG_DATA_URL, problemOf, seed, session, signAsCustomer, tempDir, type TestServer } from './helpers.ts';
+import {
+  expectOk,
+  makeServer,
+  PNG_DATA_URL,
+  problemOf,
+  seed,
+  session,
+  signAsCustomer,
+  tempDir,
+  type TestServer,
+} from './helpers.ts';
 
 const run = promisify(execFile);
 let s: TestServer;
@@ -14,19 +24,32 @@ before(async () => {
 after(() => s.close());
 
 const get = (token: string) => s.call('GET', '/api/v1/signing', { key: token });
-const put = (token: string, id: string, value: unknown) => s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
+const put = (token: string, id: string, value: unknown) =>
+  s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
 const audit = async (id: string) =>
   (await (await s.call('GET', `/api/v1/envelopes/${id}/audit`, { key: s.adminKey })).json()) as {
     valid: boolean;
     brokenAt?: number;
-    events: Array<{ seq: number; type: string; ip?: string; userAgent?: string; authMethod?: string; documentSha256?: string; actor: { kind: string }; data?: Record<string, unknown> }>;
+    events: Array<{
+      seq: number;
+      type: string;
+      ip?: string;
+      userAgent?: string;
+      authMethod?: string;
+      documentSha256?: string;
+      actor: { kind: string };
+      data?: Record<string, unknown>;
+    }>;
   };
 
 describe('signer API: the whole flow to a sealed PDF', () => {
   it('signs, completes, seals; the sealed PDF passes pdfsig and qpdf; the audit chain holds', async () => {
     const seeded = await seed(s);
     const token = seeded.session.token;
-    const viewRes = await s.call('GET', '/api/v1/signing', { key: token, headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36' } });
+    const viewRes = await s.call('GET', '/api/v1/signing', {
+      key: token,
+      headers: { 'User-Agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0 Safari/537.36' },
+    });
     assert.equal(viewRes.status, 200);
     const view = (await viewRes.json()) as {
       envelope: { status: string };
@@ -59,7 +82,11 @@ describe('signer API: the whole flow to a sealed PDF', () => {
     assert.ok(completeMs < 2000);
     await s.idle();
 
-    const env = (await (await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}`, { key: s.adminKey })).json()) as { status: string; sealed: boolean; sealedSha256: string };
+    const env = (await (await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}`, { key: s.adminKey })).json()) as {
+      status: string;
+      sealed: boolean;
+      sealedSha256: string;
+    };
     assert.equal(env.status, 'completed');
     assert.equal(env.sealed, true);
     const sealedRes = await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document`, { key: s.adminKey });
@@ -74,13 +101,26 @@ describe('signer API: the whole flow to a sealed PDF', () => {
     const q = await run('qpdf', ['--check', file]);
     assert.match(q.stdout, /No syntax or stream encoding errors/);
 
-    const original = await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document?version=original`, { key: s.adminKey });
+    const original = await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document?version=original`, {
+      key: s.adminKey,
+    });
     assert.equal(original.headers.get('etag'), `"${view.document.sha256}"`);
 
     const trail = await audit(seeded.envelopeId);
     assert.equal(trail.valid, true);
     const types = trail.events.map((e) => e.type);
-    for (const t of ['envelope.created', 'envelope.sent', 'signing_session.issued', 'envelope.opened', 'document.viewed', 'consent.accepted', 'field.filled', 'recipient.completed', 'envelope.completed', 'envelope.sealed']) {
+    for (const t of [
+      'envelope.created',
+      'envelope.sent',
+      'signing_session.issued',
+      'envelope.opened',
+      'document.viewed',
+      'consent.accepted',
+      'field.filled',
+      'recipient.completed',
+      'envelope.completed',
+      'envelope.sealed',
+    ]) {
       assert.ok(types.includes(t), t);
     }
     assert.equal(types.filter((t) => t === 'document.viewed').length, 1);
@@ -100,13 +140,20 @@ describe('signer API: the whole flow to a sealed PDF', () => {
     assert.equal(sealed.data?.sealedSha256, env.sealedSha256);
 
     // After completion: the view still works, writes do not; the signer can fetch the sealed copy.
-    const after = (await (await get(token)).json()) as { sealed: boolean; recipient: { status: string }; fields: Array<{ type: string; value: unknown }> };
+    const after = (await (await get(token)).json()) as {
+      sealed: boolean;
+      recipient: { status: string };
+      fields: Array<{ type: string; value: unknown }>;
+    };
     assert.equal(after.sealed, true);
     assert.equal(after.recipient.status, 'signed');
     assert.match(String(after.fields.find((f) => f.type === 'date_signed')?.value), /^\d{4}-\d{2}-\d{2}T/);
     assert.equal((await put(token, 'customer_name', 'changed')).status, 409);
     assert.equal((await s.call('POST', '/api/v1/signing/complete', { key: token })).status, 409);
-    assert.equal((await s.call('POST', '/api/v1/signing/decline', { key: token, json: { reason: 'late' } })).status, 409);
+    assert.equal(
+      (await s.call('POST', '/api/v1/signing/decline', { key: token, json: { reason: 'late' } })).status,
+      409,
+    );
     const copy = await s.call('GET', '/api/v1/signing/document?version=sealed', { key: token });
     assert.equal(copy.status, 200);
     assert.equal(copy.headers.get('etag'), `"${env.sealedSha256}"`);
@@ -134,7 +181,12 @@ describe('signer API: refusals', () => {
 
   it('refuses a signing token on staff routes and an API key on signer routes', async () => {
     const seeded = await seed(s);
-    for (const path of ['/api/v1/envelopes', `/api/v1/envelopes/${seeded.envelopeId}`, `/api/v1/envelopes/${seeded.envelopeId}/audit`, '/api/v1/templates']) {
+    for (const path of [
+      '/api/v1/envelopes',
+      `/api/v1/envelopes/${seeded.envelopeId}`,
+      `/api/v1/envelopes/${seeded.envelopeId}/audit`,
+      '/api/v1/templates',
+    ]) {
       assert.equal((await s.call('GET', path, { key: seeded.session.token })).status, 401, path);
     }
     assert.equal((await get(s.adminKey)).status, 401);
@@ -178,7 +230,10 @@ describe('signer API: refusals', () => {
       ['customer_date', '2020-01-01'],
     ] as const) {
       const res = await put(t, id, value);
-      assert.ok(res.status === 422 || res.status === 413, `${id} ${JSON.stringify(value).slice(0, 40)} → ${res.status}`);
+      assert.ok(
+        res.status === 422 || res.status === 413,
+        `${id} ${JSON.stringify(value).slice(0, 40)} → ${res.status}`,
+      );
     }
     const ok = await put(t, 'customer_signature', { kind: 'drawn', image: PNG_DATA_URL });
     assert.equal(ok.status, 200);
@@ -201,7 +256,11 @@ describe('signer API: refusals', () => {
     res = await s.call('POST', '/api/v1/signing/complete', { key: t });
     assert.equal(res.status, 422);
     const p = await problemOf(res);
-    assert.deepEqual(p.errors?.map((e) => e.fieldId).sort(), ['customer_agree', 'customer_signature', 'customer_signature_last']);
+    assert.deepEqual(p.errors?.map((e) => e.fieldId).sort(), [
+      'customer_agree',
+      'customer_signature',
+      'customer_signature_last',
+    ]);
     const view = (await (await get(t)).json()) as { recipient: { status: string } };
     assert.equal(view.recipient.status, 'opened');
   });
@@ -224,7 +283,10 @@ describe('signer API: refusals', () => {
     assert.equal((await signAsCustomer(s, token, 'signer2')).status, 200);
     assert.equal((await session(s, seeded.envelopeId, second.id)).status, 409);
     await s.idle();
-    const env = (await (await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}`, { key: s.adminKey })).json()) as { status: string; sealed: boolean };
+    const env = (await (await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}`, { key: s.adminKey })).json()) as {
+      status: string;
+      sealed: boolean;
+    };
     assert.deepEqual([env.status, env.sealed], ['completed', true]);
   });
 
@@ -232,17 +294,26 @@ describe('signer API: refusals', () => {
     const seeded = await seed(s);
     const t = seeded.session.token;
     assert.equal((await s.call('POST', '/api/v1/signing/decline', { key: t, json: { reason: '' } })).status, 422);
-    assert.equal((await s.call('POST', '/api/v1/signing/decline', { key: t, json: { reason: 'x'.repeat(2000) } })).status, 422);
+    assert.equal(
+      (await s.call('POST', '/api/v1/signing/decline', { key: t, json: { reason: 'x'.repeat(2000) } })).status,
+      422,
+    );
     const res = await s.call('POST', '/api/v1/signing/decline', { key: t, json: { reason: 'Wrong amount' } });
     assert.equal(res.status, 200);
     const view = (await (await get(t)).json()) as { envelope: { status: string }; recipient: { status: string } };
     assert.deepEqual([view.envelope.status, view.recipient.status], ['declined', 'declined']);
     assert.equal((await put(t, 'customer_name', 'x')).status, 409);
     assert.equal((await s.call('POST', '/api/v1/signing/decline', { key: t, json: { reason: 'again' } })).status, 409);
-    assert.equal((await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document`, { key: s.adminKey })).status, 409);
+    assert.equal(
+      (await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document`, { key: s.adminKey })).status,
+      409,
+    );
     assert.equal((await s.call('GET', '/api/v1/signing/document?version=sealed', { key: t })).status, 409);
     const trail = await audit(seeded.envelopeId);
-    assert.deepEqual(trail.events.slice(-2).map((e) => e.type), ['recipient.declined', 'envelope.declined']);
+    assert.deepEqual(
+      trail.events.slice(-2).map((e) => e.type),
+      ['recipient.declined', 'envelope.declined'],
+    );
   });
 });
 
@@ -282,11 +353,16 @@ describe('audit tamper evidence', () => {
     const text = await readFile(file, 'utf8');
     const at = text.indexOf('"type": "envelope.sent"');
     assert.ok(at > 0);
-    await writeFile(file, `${text.slice(0, at)}"type": "envelope.Sent"${text.slice(at + '"type": "envelope.sent"'.length)}`);
+    await writeFile(
+      file,
+      `${text.slice(0, at)}"type": "envelope.Sent"${text.slice(at + '"type": "envelope.sent"'.length)}`,
+    );
     // A fresh process reads the file again.
     const reopened = await makeServer({ dataDir: s.dataDir, adminKey: s.adminKey });
     try {
-      const trail = (await (await reopened.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/audit`, { key: s.adminKey })).json()) as { valid: boolean; brokenAt?: number };
+      const trail = (await (
+        await reopened.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/audit`, { key: s.adminKey })
+      ).json()) as { valid: boolean; brokenAt?: number };
       assert.equal(trail.valid, false);
       assert.equal(trail.brokenAt, target.seq);
     } finally {

@@ -6,12 +6,24 @@ let s: TestServer;
 let documentId: string;
 before(async () => {
   s = await makeServer();
-  const res = await s.call('POST', '/api/v1/documents', { key: s.adminKey, body: pdfForm(await fixture('normal.pdf'), 'n.pdf') });
+  const res = await s.call('POST', '/api/v1/documents', {
+    key: s.adminKey,
+    body: pdfForm(await fixture('normal.pdf'), 'n.pdf'),
+  });
   documentId = ((await res.json()) as { id: string }).id;
 });
 after(() => s.close());
 
-const field = (over: Record<string, unknown> = {}) => ({ type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.1, width: 0.3, height: 0.1, ...over });
+const field = (over: Record<string, unknown> = {}) => ({
+  type: 'signature',
+  role: 'customer',
+  page: 1,
+  x: 0.1,
+  y: 0.1,
+  width: 0.3,
+  height: 0.1,
+  ...over,
+});
 const create = (body: Record<string, unknown>, key = s.adminKey) =>
   s.call('POST', '/api/v1/templates', {
     key,
@@ -22,14 +34,23 @@ describe('templates', () => {
   it('creates version 1 as a draft with generated, unique field ids', async () => {
     const res = await create({ fields: [field(), field({ type: 'text', key: 'company' })] });
     assert.equal(res.status, 201);
-    const t = (await res.json()) as { id: string; version: number; status: string; versions: Array<{ fields: Array<{ id: string }> }> };
+    const t = (await res.json()) as {
+      id: string;
+      version: number;
+      status: string;
+      versions: Array<{ fields: Array<{ id: string }> }>;
+    };
     assert.equal(t.version, 1);
     assert.equal(t.status, 'draft');
     const ids = t.versions[0]!.fields.map((f) => f.id);
     assert.equal(new Set(ids).size, 2);
-    const got = (await (await s.call('GET', `/api/v1/templates/${t.id}`, { key: s.adminKey })).json()) as { versions: unknown[] };
+    const got = (await (await s.call('GET', `/api/v1/templates/${t.id}`, { key: s.adminKey })).json()) as {
+      versions: unknown[];
+    };
     assert.equal(got.versions.length, 1);
-    const list = (await (await s.call('GET', '/api/v1/templates', { key: s.adminKey })).json()) as { items: Array<{ id: string }> };
+    const list = (await (await s.call('GET', '/api/v1/templates', { key: s.adminKey })).json()) as {
+      items: Array<{ id: string }>;
+    };
     assert.ok(list.items.some((x) => x.id === t.id));
   });
 
@@ -47,7 +68,10 @@ describe('templates', () => {
       const res = await create({ fields: [f] });
       assert.equal(res.status, 422, path);
       const p = await problemOf(res);
-      assert.ok(p.errors?.some((e) => e.path === path), `${path}: ${JSON.stringify(p.errors)}`);
+      assert.ok(
+        p.errors?.some((e) => e.path === path),
+        `${path}: ${JSON.stringify(p.errors)}`,
+      );
     }
     const dup = await create({ fields: [field({ id: 'a' }), field({ id: 'a' })] });
     assert.equal(dup.status, 422);
@@ -64,7 +88,12 @@ describe('templates', () => {
     assert.equal(draftSend.status, 409);
     const explicitDraft = await s.call('POST', '/api/v1/envelopes', {
       key: s.adminKey,
-      json: { templateId: t.id, version: 1, recipients: [{ role: 'customer', name: 'A', email: 'a@example.com' }], send: true },
+      json: {
+        templateId: t.id,
+        version: 1,
+        recipients: [{ role: 'customer', name: 'A', email: 'a@example.com' }],
+        send: true,
+      },
     });
     assert.equal(explicitDraft.status, 409);
     const first = await s.call('POST', `/api/v1/templates/${t.id}/versions/1/publish`, { key: s.adminKey });
@@ -74,8 +103,14 @@ describe('templates', () => {
     const second = await s.call('POST', `/api/v1/templates/${t.id}/versions/1/publish`, { key: s.adminKey });
     assert.equal(second.status, 200);
     assert.equal(((await second.json()) as { publishedAt: string }).publishedAt, a.publishedAt);
-    assert.equal((await s.call('POST', `/api/v1/templates/${t.id}/versions/2/publish`, { key: s.adminKey })).status, 404);
-    assert.equal((await s.call('POST', `/api/v1/templates/tpl_nope/versions/1/publish`, { key: s.adminKey })).status, 404);
+    assert.equal(
+      (await s.call('POST', `/api/v1/templates/${t.id}/versions/2/publish`, { key: s.adminKey })).status,
+      404,
+    );
+    assert.equal(
+      (await s.call('POST', `/api/v1/templates/tpl_nope/versions/1/publish`, { key: s.adminKey })).status,
+      404,
+    );
   });
 
   it('lets legal create and publish templates', async () => {

@@ -45,7 +45,12 @@ export async function servePdf(c: Context<AppEnv>, sha256: string, name: string)
     'Content-Disposition': contentDisposition(name),
     'X-Content-Type-Options': 'nosniff',
   };
-  if (c.req.header('if-none-match')?.split(/\s*,\s*/).includes(etag)) {
+  if (
+    c.req
+      .header('if-none-match')
+      ?.split(/\s*,\s*/)
+      .includes(etag)
+  ) {
     return new Response(null, { status: 304, headers });
   }
   const ifRange = c.req.header('if-range');

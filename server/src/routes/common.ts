@@ -66,7 +66,11 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
 }
 
 export const Id = (name: string, example: string) =>
-  z.string().min(1).max(128).openapi({ param: { name, in: 'path' }, example });
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name, in: 'path' }, example });
 
 export const ProblemSchema = z
   .object({

@@ -28,9 +28,7 @@ const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
-    throw invalid('Send the PDF as multipart/form-data in the field "file"', [
-      { path: 'file', message: 'Required' },
-    ]);
+    throw invalid('Send the PDF as multipart/form-data in the field "file"', [{ path: 'file', message: 'Required' }]);
   }
   // Bodies without a Content-Length (chunked) are cut off while streaming.
   return bodyLimit({

@@ -214,10 +214,7 @@ export const envelopeRoutes = router()
   })
   .openapi(list, async (c) => {
     const items = await c.get('services').envelopes.list(c.get('staff'));
-    return c.json(
-      { items: items.map(({ createdByKeyId: _k, ...rest }) => rest) },
-      200,
-    );
+    return c.json({ items: items.map(({ createdByKeyId: _k, ...rest }) => rest) }, 200);
   })
   .openapi(get, async (c) => {
     const e = await c.get('services').envelopes.load(c.get('staff'), c.req.valid('param').id);

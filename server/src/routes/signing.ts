@@ -138,9 +138,7 @@ export const signingRoutes = router()
   })
   .openapi(consent, async (c) => {
     if (!c.req.valid('json').accepted) {
-      throw invalid('Consent must be accepted to sign electronically', [
-        { path: 'accepted', message: 'Must be true' },
-      ]);
+      throw invalid('Consent must be accepted to sign electronically', [{ path: 'accepted', message: 'Must be true' }]);
     }
     return c.json(await c.get('services').signing.consent(c.get('signer'), requestMeta(c)), 200);
   })

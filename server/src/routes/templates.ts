@@ -5,7 +5,12 @@ import { Id, jsonBody, jsonResponse, problems, router, security, staffAuth } fro
 const Fraction = z.number().min(0).max(1);
 export const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
 const ActionSchema = z.enum(['sign', 'approve', 'view']);
-const Key = z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'Letters, digits, _ . - only');
+const Key = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'Letters, digits, _ . - only');
 
 const RoleInput = z.object({
   key: Key,
@@ -143,7 +148,11 @@ const publish = createRoute({
   middleware: [staffAuth],
   request: {
     params: TemplateIdParam.extend({
-      n: z.coerce.number().int().min(1).openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
+      n: z.coerce
+        .number()
+        .int()
+        .min(1)
+        .openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
     }),
   },
   responses: { 200: jsonResponse(VersionSchema.extend({ templateId: z.string() }), 'Published'), ...problems },

@@ -16,8 +16,7 @@ const REJECTION: Record<PdfRejectedError['reason'], DomainError['kind']> = {
 
 /** A file name kept as text only: control characters dropped, length bounded. Never a path. */
 export function cleanFileName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  const cleaned = name.normalize('NFC').replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  const cleaned = name.replace(/\p{Cc}/gu, '').trim();
   return (cleaned || 'document.pdf').slice(0, 255);
 }
 

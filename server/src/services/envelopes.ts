@@ -105,9 +105,7 @@ export class EnvelopeService {
     if (!template) throw invalid('Unknown template', [{ path: 'templateId', message: 'No such template' }]);
     const published = template.versions.filter((v) => v.status === 'published');
     const version =
-      input.version === undefined
-        ? published.at(-1)
-        : template.versions.find((v) => v.version === input.version);
+      input.version === undefined ? published.at(-1) : template.versions.find((v) => v.version === input.version);
     if (!version) {
       throw input.version === undefined
         ? conflict('The template has no published version')

@@ -18,7 +18,11 @@ const STEP_LABELS: Record<string, string> = {
 function deviceOf(ua: string | undefined): string | undefined {
   if (!ua) return undefined;
   const r = new UAParser(ua).getResult();
-  const parts = [r.browser.name && `${r.browser.name} ${r.browser.major ?? ''}`.trim(), r.os.name && `${r.os.name} ${r.os.version ?? ''}`.trim(), r.device.type]
+  const parts = [
+    r.browser.name && `${r.browser.name} ${r.browser.major ?? ''}`.trim(),
+    r.os.name && `${r.os.name} ${r.os.version ?? ''}`.trim(),
+    r.device.type,
+  ]
     .filter(Boolean)
     .join(', ');
   return parts || undefined;

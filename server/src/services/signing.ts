@@ -25,12 +25,7 @@ function assertWritable(e: EnvelopeRecord, r: RecipientRecord): void {
   if (isFinished(r) || r.status === 'declined') throw conflict(`You have already ${r.status}`);
 }
 
-export type FieldInput =
-  | { kind: 'drawn'; image: string }
-  | { kind: 'typed'; text: string }
-  | string
-  | boolean
-  | null;
+export type FieldInput = { kind: 'drawn'; image: string } | { kind: 'typed'; text: string } | string | boolean | null;
 
 export class SigningService {
   constructor(
@@ -147,7 +142,8 @@ export class SigningService {
     f: FieldPlacement,
     value: FieldInput,
   ): Promise<{ value: unknown; imageSha256?: string; digest: string }> {
-    const bad = (message: string) => invalid('The value does not fit the field', [{ path: 'value', fieldId: f.id, message }]);
+    const bad = (message: string) =>
+      invalid('The value does not fit the field', [{ path: 'value', fieldId: f.id, message }]);
     switch (f.type) {
       case 'date_signed':
         throw invalid('A date-signed field is filled by the server when you finish', [
@@ -195,7 +191,13 @@ export class SigningService {
       const now = this.#now().toISOString();
       if (prepared.value === null) delete e.values[fieldId];
       else {
-        const stored: StoredFieldValue = { fieldId, type: field.type, value: prepared.value, filledAt: now, recipientId: r.id };
+        const stored: StoredFieldValue = {
+          fieldId,
+          type: field.type,
+          value: prepared.value,
+          filledAt: now,
+          recipientId: r.id,
+        };
         if (prepared.imageSha256) stored.imageSha256 = prepared.imageSha256;
         e.values[fieldId] = stored;
       }
