@@ -1,0 +1,194 @@
+/**
+ * Signer pad benchmark: (1) gzip size of the built `signer-pad` entry and everything it loads
+ * statically (all that arrives before pdf.js), goal ≤ 35 KB; (2) time from the element being
+ * connected to its first page painted (`performance.mark('cs-first-page')`) for the 19-page
+ * us_constitution.pdf, in headless Chromium against the real server on loopback, goal ≤ 400 ms
+ * (median of warm runs).
+ *
+ * Run: `npm run build && node --import tsx bench/pad.ts` (or import `benchPad`).
+ */
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import { Hono } from 'hono';
+import { serve, type ServerType } from '@hono/node-server';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { chromium, type Browser } from 'playwright-core';
+import { openCountersign } from '../server/src/bootstrap.ts';
+import { seedSigningEnvelope, type SeedOptions, type SeededEnvelope } from '../server/src/seed.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'packages/elements/dist');
+
+export const GOALS = { entryGzipBytes: 35 * 1024, firstPageMs: 400 };
+
+export interface BundleSize {
+  files: Array<{ file: string; gzip: number }>;
+  gzipBytes: number;
+}
+
+/** The entry and its static imports, transitively; dynamic `import()`s (pdf.js) are left out. */
+export async function entryGzipSize(entry = 'signer-pad.js'): Promise<BundleSize> {
+  const seen = new Set<string>();
+  const files: BundleSize['files'] = [];
+  const visit = async (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const code = await readFile(path.join(dist, file), 'utf8');
+    files.push({ file, gzip: gzipSync(code, { level: 9 }).length });
+    const statics = /(?:^|[;\s}])(?:import|export)\s*(?:[^'"`()]*?from\s*)?["'`](\.{1,2}\/[^"'`]+)["'`]/g;
+    for (const match of code.matchAll(statics)) {
+      await visit(path.posix.normalize(path.posix.join(path.posix.dirname(file), match[1]!)));
+    }
+  };
+  await visit(entry);
+  return { files, gzipBytes: files.reduce((sum, f) => sum + f.gzip, 0) };
+}
+
+export interface PadHarness {
+  url: string;
+  adminKey: string;
+  seed(options?: SeedOptions): Promise<SeededEnvelope>;
+  /** A page that loads the built signer pad with `token` (query `token`, `width`). */
+  pageUrl(token: string): string;
+  close(): Promise<void>;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Signer pad</title>
+<style>body{margin:0;padding:12px;font-family:system-ui;background:#f6f7f9}</style>
+</head>
+<body>
+<script type="module">
+  await import('/dist/signer-pad.js');
+  const params = new URLSearchParams(location.search);
+  const el = document.createElement('cs-signer-pad');
+  el.server = location.origin;
+  el.token = params.get('token');
+  if (params.get('theme') === 'dark') {
+    document.body.style.background = '#0d1117';
+    el.style.cssText = '--cs-surface:#161b22;--cs-text:#e6edf3;--cs-accent:#4c8dff';
+  }
+  window.__connectedAt = performance.now();
+  document.body.append(el);
+</script>
+</body>
+</html>`;
+
+/** The real server (temp data dir) plus the built elements and a host page, on loopback. */
+export async function startPadHarness(): Promise<PadHarness> {
+  if (!existsSync(path.join(dist, 'signer-pad.js'))) throw new Error('Build first: npm run build');
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'cs-bench-'));
+  const cs = await openCountersign({ dataDir, allowedOrigins: ['*'] });
+  const adminKey = cs.adminKey!;
+  const host = new Hono();
+  host.get('/pad.html', (c) => c.html(PAGE));
+  host.use('/dist/*', serveStatic({ root: path.relative(process.cwd(), path.join(dist, '..')) }));
+  host.all('/api/*', (c) => cs.app.fetch(c.req.raw));
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: host.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    adminKey,
+    seed: (options) => seedSigningEnvelope(cs.app, adminKey, options),
+    pageUrl: (token) => `${url}/pad.html?token=${encodeURIComponent(token)}`,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await cs.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+const FIRST_PAGE_SCRIPT = `new Promise((resolve, reject) => {
+  const timeout = setTimeout(() => reject(new Error('no first page within 15 s')), 15000);
+  const check = () => {
+    const start = window.__connectedAt;
+    const mark = performance.getEntriesByName('cs-first-page')[0];
+    if (mark && start !== undefined) { clearTimeout(timeout); resolve(mark.startTime - start); }
+    else requestAnimationFrame(check);
+  };
+  check();
+})`;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+export interface PadBenchResult {
+  entry: BundleSize;
+  firstPage: { runs: number[]; medianMs: number };
+  ratios: { entry: number; firstPage: number };
+}
+
+export async function benchPad(options: { runs?: number; warmups?: number } = {}): Promise<PadBenchResult> {
+  const runs = options.runs ?? 9;
+  const warmups = options.warmups ?? 2;
+  const entry = await entryGzipSize();
+  const harness = await startPadHarness();
+  const browser = await launchChromium();
+  try {
+    const seeded = await harness.seed({ pdfPath: path.resolve(root, '../shared/fixtures/pdfs/us_constitution.pdf') });
+    const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
+    const page = await context.newPage();
+    const times: number[] = [];
+    for (let i = 0; i < warmups + runs; i++) {
+      await page.goto(harness.pageUrl(seeded.session.token));
+      // A string, not a function: tsx's name helpers do not exist in the page.
+      const ms = (await page.evaluate(FIRST_PAGE_SCRIPT)) as number;
+      if (i >= warmups) times.push(ms);
+    }
+    await context.close();
+    const medianMs = median(times);
+    return {
+      entry,
+      firstPage: { runs: times.map((t) => Math.round(t)), medianMs },
+      ratios: { entry: entry.gzipBytes / GOALS.entryGzipBytes, firstPage: medianMs / GOALS.firstPageMs },
+    };
+  } finally {
+    await browser.close();
+    await harness.close();
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  const result = await benchPad();
+  for (const f of result.entry.files) console.log(`  ${f.file.padEnd(40)} ${(f.gzip / 1024).toFixed(1)} KB gzip`);
+  console.log(
+    `signer-pad entry before pdf.js: ${(result.entry.gzipBytes / 1024).toFixed(1)} KB gzip ` +
+      `(goal ${GOALS.entryGzipBytes / 1024} KB, ratio ${result.ratios.entry.toFixed(2)})`,
+  );
+  console.log(
+    `first page painted (us_constitution.pdf, 19 pages): median ${result.firstPage.medianMs.toFixed(0)} ms ` +
+      `of ${result.firstPage.runs.length} warm runs [${result.firstPage.runs.join(', ')}] ` +
+      `(goal ${GOALS.firstPageMs} ms, ratio ${result.ratios.firstPage.toFixed(2)})`,
+  );
+}

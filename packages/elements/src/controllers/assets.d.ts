@@ -1,0 +1,4 @@
+declare module '*?url' {
+  const src: string;
+  export default src;
+}

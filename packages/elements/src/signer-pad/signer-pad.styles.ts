@@ -1,0 +1,583 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    --_accent: var(--cs-accent, #2450d3);
+    --_accent-contrast: var(--cs-accent-contrast, #fff);
+    --_surface: var(--cs-surface, #fff);
+    --_text: var(--cs-text, #1b2230);
+    --_muted: color-mix(in srgb, var(--_text) 68%, var(--_surface));
+    --_border: color-mix(in srgb, var(--_text) 22%, var(--_surface));
+    --_backdrop: color-mix(in srgb, var(--_text) 8%, var(--_surface));
+    --_radius: var(--cs-radius, 8px);
+    --_danger: var(--cs-danger, #b3261e);
+    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
+    display: block;
+    container-type: inline-size;
+    color: var(--_text);
+    background: var(--_surface);
+    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-size: 1rem;
+    line-height: 1.4;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    overflow: hidden;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  h2 {
+    margin: 0;
+    font-size: 1.125rem;
+  }
+  .muted {
+    color: var(--_muted);
+  }
+
+  /* buttons */
+  .button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    gap: 0.5rem;
+    min-height: 44px;
+    min-width: 44px;
+    padding: 0.5rem 1rem;
+    font: inherit;
+    font-weight: 600;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    cursor: pointer;
+    text-decoration: none;
+  }
+  .button:hover:not(:disabled) {
+    background: color-mix(in srgb, var(--_accent) 8%, var(--_surface));
+  }
+  .button.primary {
+    color: var(--_accent-contrast);
+    background: var(--_accent);
+    border-color: var(--_accent);
+  }
+  .button.primary:hover:not(:disabled) {
+    background: color-mix(in srgb, var(--_accent) 85%, black);
+  }
+  .button.danger {
+    color: var(--_danger);
+    border-color: color-mix(in srgb, var(--_danger) 60%, var(--_surface));
+  }
+  form .button.danger[type='submit'] {
+    color: #fff;
+    background: var(--_danger);
+  }
+  .button:disabled {
+    opacity: 0.55;
+    cursor: not-allowed;
+  }
+  .button.icon {
+    padding: 0;
+    font-size: 1.25rem;
+  }
+  .link {
+    font: inherit;
+    color: inherit;
+    background: none;
+    border: 0;
+    padding: 0.25rem 0;
+    min-height: 44px;
+    text-decoration: underline;
+    cursor: pointer;
+  }
+  :is(button, a, input, textarea, summary, [tabindex]):focus-visible {
+    outline: none;
+    box-shadow: var(--_focus);
+  }
+
+  /* states */
+  .message,
+  .skeleton {
+    padding: 2rem 1.25rem;
+    display: grid;
+    gap: 0.75rem;
+    justify-items: start;
+  }
+  .message p {
+    margin: 0;
+  }
+  .message[role='alert'] .message-title {
+    color: var(--_danger);
+  }
+  .message[data-state='done'] .message-title,
+  .message[data-state='signed'] .message-title {
+    color: color-mix(in srgb, #1b7f3b 80%, var(--_text));
+  }
+  .skeleton-text {
+    margin: 0;
+    color: var(--_muted);
+  }
+  .skeleton-bar,
+  .skeleton-page {
+    width: 100%;
+    border-radius: var(--_radius);
+    background: linear-gradient(
+      90deg,
+      var(--_backdrop) 25%,
+      color-mix(in srgb, var(--_text) 3%, var(--_surface)) 50%,
+      var(--_backdrop) 75%
+    );
+    background-size: 200% 100%;
+    animation: shimmer 1.4s infinite linear;
+  }
+  .skeleton-bar {
+    height: 44px;
+  }
+  .skeleton-page {
+    aspect-ratio: 8.5 / 11;
+    max-height: 50vh;
+  }
+  @keyframes shimmer {
+    to {
+      background-position: -200% 0;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .skeleton-bar,
+    .skeleton-page {
+      animation: none;
+    }
+  }
+
+  /* toolbar */
+  .toolbar {
+    position: sticky;
+    top: 0;
+    z-index: 2;
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem 1rem;
+    padding: 0.75rem 1rem;
+    background: var(--_surface);
+    border-bottom: 1px solid var(--_border);
+  }
+  .title {
+    flex: 1 1 12rem;
+    min-width: 0;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+  }
+  .progress {
+    order: 2;
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.9375rem;
+  }
+  .next {
+    order: 3;
+    white-space: nowrap;
+  }
+  .badge {
+    padding: 0 0.5rem;
+    border-radius: 999px;
+    background: color-mix(in srgb, var(--_accent-contrast) 22%, transparent);
+    font-size: 0.875rem;
+  }
+  .zoom {
+    order: 4;
+    display: flex;
+    align-items: center;
+    gap: 0.25rem;
+  }
+  .zoom-level {
+    min-width: 3.5ch;
+    text-align: center;
+    font-variant-numeric: tabular-nums;
+    color: var(--_muted);
+  }
+  .banner {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem 1rem;
+    justify-content: space-between;
+    margin: 0.5rem 1rem;
+    padding: 0.5rem 0.75rem;
+    color: var(--_danger);
+    border: 1px solid color-mix(in srgb, var(--_danger) 50%, var(--_surface));
+    border-radius: var(--_radius);
+    background: color-mix(in srgb, var(--_danger) 6%, var(--_surface));
+  }
+
+  /* document */
+  .viewer {
+    height: var(--cs-viewer-height, min(75vh, 60rem));
+    overflow: auto;
+    overscroll-behavior: contain;
+    background: var(--_backdrop);
+    padding: 0.75rem;
+  }
+  .pages {
+    display: flex;
+    flex-direction: column;
+    gap: 0.75rem;
+    min-width: 100%;
+    margin-inline: auto;
+  }
+  .page {
+    position: relative;
+    width: 100%;
+    background: #fff;
+    box-shadow: 0 1px 3px rgb(0 0 0 / 0.25);
+  }
+  .page > canvas {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+  }
+  .overlay {
+    position: absolute;
+    inset: 0;
+  }
+
+  /* fields */
+  .field {
+    position: absolute;
+    display: flex;
+    align-items: center;
+    justify-content: center;
+    margin: 0;
+    padding: 0;
+    container-type: size;
+    font: inherit;
+    color: var(--cs-field-ink, #14213d);
+    border: 2px dashed color-mix(in srgb, var(--_accent) 75%, #000);
+    border-radius: 3px;
+    background: color-mix(in srgb, var(--cs-field-optional, #e3ebff) 85%, transparent);
+    cursor: pointer;
+    overflow: visible;
+  }
+  .field.required {
+    background: color-mix(in srgb, var(--cs-field-required, #ffe9a8) 88%, transparent);
+    border-color: #9a6a00;
+  }
+  .field.filled {
+    border-style: solid;
+    border-color: color-mix(in srgb, #1b7f3b 70%, transparent);
+    background: color-mix(in srgb, var(--cs-field-filled, #d8f3e0) 55%, transparent);
+  }
+  .field.invalid {
+    border: 2px solid var(--_danger);
+    background: color-mix(in srgb, var(--_danger) 14%, #fff);
+  }
+  /* a touch target of at least 44 × 44 px however small the box on the page */
+  .field::before {
+    content: '';
+    position: absolute;
+    left: 50%;
+    top: 50%;
+    width: max(100%, 44px);
+    height: max(100%, 44px);
+    transform: translate(-50%, -50%);
+  }
+  .field:focus-visible,
+  .field:focus-within {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+    box-shadow: none;
+    z-index: 1;
+  }
+  .field .cta {
+    font-size: clamp(9px, 45cqh, 18px);
+    font-weight: 600;
+    white-space: nowrap;
+    overflow: hidden;
+  }
+  .field .star {
+    position: absolute;
+    top: -0.1em;
+    right: 0.15em;
+    color: #8a4b00;
+    font-weight: 700;
+    font-size: clamp(10px, 40cqh, 16px);
+  }
+  .field img {
+    max-width: 100%;
+    max-height: 100%;
+    object-fit: contain;
+  }
+  .field .typed {
+    font-family: var(
+      --cs-signature-font,
+      'Segoe Script',
+      'Brush Script MT',
+      'Snell Roundhand',
+      'URW Chancery L',
+      cursive
+    );
+    font-size: clamp(10px, 70cqh, 40px);
+    white-space: nowrap;
+    overflow: hidden;
+  }
+  .field.type-text input {
+    width: 100%;
+    height: 100%;
+    padding: 0 0.25em;
+    font: inherit;
+    font-size: clamp(10px, 60cqh, 20px);
+    color: inherit;
+    background: transparent;
+    border: 0;
+    outline: none;
+  }
+  .field.type-text input::placeholder {
+    color: color-mix(in srgb, currentColor 55%, transparent);
+  }
+  .field.type-checkbox input {
+    width: 100%;
+    height: 100%;
+    margin: 0;
+    accent-color: var(--_accent);
+    cursor: pointer;
+  }
+  .field.type-date_signed {
+    cursor: default;
+    border-style: dotted;
+    border-color: #888;
+    background: color-mix(in srgb, #f2f2f2 80%, transparent);
+  }
+  .field.type-date_signed::before {
+    content: none;
+  }
+  .date-text {
+    font-size: clamp(8px, 40cqh, 14px);
+    white-space: nowrap;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    padding: 0 0.25em;
+  }
+
+  /* consent and actions */
+  .actions {
+    display: grid;
+    gap: 0.75rem;
+    padding: 0.75rem 1rem 1rem;
+    border-top: 1px solid var(--_border);
+  }
+  .consent {
+    display: grid;
+    gap: 0.5rem;
+  }
+  .consent summary {
+    min-height: 44px;
+    display: flex;
+    align-items: center;
+    font-weight: 600;
+    cursor: pointer;
+  }
+  .consent-text {
+    max-height: 9rem;
+    overflow: auto;
+    padding: 0.5rem 0.75rem;
+    font-size: 0.875rem;
+    white-space: pre-wrap;
+    color: var(--_muted);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .check {
+    display: flex;
+    align-items: center;
+    gap: 0.75rem;
+    min-height: 44px;
+    cursor: pointer;
+  }
+  .check input {
+    width: 1.375rem;
+    height: 1.375rem;
+    margin: 0;
+    flex: none;
+    accent-color: var(--_accent);
+  }
+  .consent.invalid .check {
+    color: var(--_danger);
+  }
+  .error-text {
+    margin: 0;
+    color: var(--_danger);
+    font-weight: 600;
+  }
+  .missing {
+    color: var(--_danger);
+    border-left: 4px solid var(--_danger);
+    padding-left: 0.75rem;
+  }
+  .missing p,
+  .missing ul {
+    margin: 0;
+  }
+  .buttons {
+    display: flex;
+    justify-content: flex-end;
+    gap: 0.75rem;
+    flex-wrap: wrap;
+  }
+  @container (max-width: 480px) {
+    .buttons > .button {
+      flex: 1 1 8rem;
+    }
+    .title {
+      flex-basis: 100%;
+    }
+    .progress {
+      flex: 1;
+    }
+    .zoom {
+      order: 2;
+    }
+    .next {
+      flex-basis: 100%;
+    }
+    .toolbar {
+      padding: 0.5rem 0.75rem;
+    }
+    .viewer {
+      padding: 0.375rem;
+    }
+  }
+
+  /* dialogs */
+  .dialog {
+    width: min(34rem, calc(100vw - 1rem));
+    max-height: calc(100dvh - 1rem);
+    padding: 0;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    box-shadow: 0 12px 40px rgb(0 0 0 / 0.3);
+  }
+  .dialog::backdrop {
+    background: rgb(10 15 30 / 0.55);
+  }
+  .dialog-body {
+    display: grid;
+    gap: 0.75rem;
+    padding: 1rem;
+  }
+  .dialog-body p {
+    margin: 0;
+  }
+  .tabs {
+    display: flex;
+    gap: 0.25rem;
+    border-bottom: 1px solid var(--_border);
+  }
+  .tab {
+    min-height: 44px;
+    min-width: 5rem;
+    padding: 0 1rem;
+    font: inherit;
+    font-weight: 600;
+    color: var(--_muted);
+    background: none;
+    border: 0;
+    border-bottom: 3px solid transparent;
+    cursor: pointer;
+  }
+  .tab[aria-selected='true'] {
+    color: var(--_accent);
+    border-bottom-color: var(--_accent);
+  }
+  [role='tabpanel'] {
+    display: grid;
+    gap: 0.5rem;
+  }
+  [role='tabpanel'][hidden] {
+    display: none;
+  }
+  canvas.draw {
+    width: 100%;
+    aspect-ratio: 3 / 1;
+    touch-action: none;
+    background: #fff;
+    border: 1px solid var(--_border);
+    border-bottom: 2px solid var(--_muted);
+    border-radius: var(--_radius);
+    cursor: crosshair;
+  }
+  canvas.draw.initials {
+    aspect-ratio: 2 / 1;
+  }
+  .hint,
+  .legal {
+    font-size: 0.8125rem;
+    color: var(--_muted);
+  }
+  .row {
+    display: flex;
+    gap: 0.5rem;
+    flex-wrap: wrap;
+  }
+  .row.end {
+    justify-content: flex-end;
+  }
+  .stack {
+    display: grid;
+    gap: 0.25rem;
+    font-weight: 600;
+  }
+  .stack input,
+  .stack textarea {
+    min-height: 44px;
+    padding: 0.5rem 0.75rem;
+    font: inherit;
+    font-weight: 400;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  .stack textarea[aria-invalid='true'] {
+    border-color: var(--_danger);
+  }
+  .preview {
+    min-height: 4.5rem;
+    display: flex;
+    align-items: center;
+    padding: 0 1rem;
+    overflow: hidden;
+    color: var(--cs-field-ink, #14213d);
+    background: #fff;
+    border: 1px dashed var(--_border);
+    border-radius: var(--_radius);
+    font-family: var(
+      --cs-signature-font,
+      'Segoe Script',
+      'Brush Script MT',
+      'Snell Roundhand',
+      'URW Chancery L',
+      cursive
+    );
+    font-size: 2rem;
+    white-space: nowrap;
+  }
+`;
