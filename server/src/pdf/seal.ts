@@ -1,4 +1,4 @@
-import { PDF } from '@libpdf/core';
+import { PDF, PdfName } from '@libpdf/core';
 import { DocumentFonts, PageCanvas } from './canvas.ts';
 import { drawCertificate, type CertificateOfCompletion } from './certificate.ts';
 import { pageFrame } from './geometry.ts';
@@ -34,16 +34,74 @@ function allowIncremental(pdf: PDF): void {
   if (pdf.isLinearized) (pdf as unknown as { _isLinearized: boolean })._isLinearized = false;
 }
 
-async function reopen(bytes: Uint8Array): Promise<PDF> {
-  const pdf = await PDF.load(bytes);
-  allowIncremental(pdf);
-  return pdf;
+/** The parts of @libpdf/core 0.4's PDF we use to chain incremental updates without re-parsing. */
+interface PdfInternals {
+  saveInternal(options: { incremental: boolean }): { bytes: Uint8Array; xrefOffset: number };
+  originalBytes: Uint8Array;
+  originalXRefOffset: number;
+  ctx: { registry: { _nextObjNum: number } };
+  reload(bytes: Uint8Array): Promise<void>;
+}
+
+function internals(pdf: PDF): PdfInternals | undefined {
+  const p = pdf as unknown as PdfInternals;
+  return typeof p.saveInternal === 'function' &&
+    p.originalBytes instanceof Uint8Array &&
+    typeof p.originalXRefOffset === 'number' &&
+    typeof p.ctx?.registry?._nextObjNum === 'number'
+    ? p
+    : undefined;
+}
+
+/**
+ * Write pending changes as an incremental update and continue editing on top of it. Re-parsing
+ * the result (what `reload` does) costs as much as the first load — 150+ ms on a 4 MB file — so
+ * we point the document at its new bytes instead; the parsed objects are unchanged.
+ */
+async function commitRevision(pdf: PDF): Promise<Uint8Array> {
+  const p = internals(pdf);
+  if (!p) {
+    const bytes = await pdf.save({ incremental: true });
+    await pdf.reload(bytes);
+    allowIncremental(pdf);
+    return bytes;
+  }
+  const { bytes, xrefOffset } = p.saveInternal({ incremental: true });
+  p.originalBytes = bytes;
+  p.originalXRefOffset = xrefOffset;
+  // A cross-reference stream took the next object number without reserving it.
+  p.ctx.registry._nextObjNum += 1;
+  return bytes;
+}
+
+/**
+ * `PDF.sign` saves, patches in the signature, then re-parses the whole file so that the instance
+ * can be signed again. We discard the instance, so skip the re-parse: its final `save()` then
+ * returns the signed bytes.
+ */
+function skipReloadAfterSigning(pdf: PDF): void {
+  const p = internals(pdf);
+  if (!p) return;
+  Object.defineProperty(pdf, 'reload', {
+    configurable: true,
+    value: async (bytes: Uint8Array) => {
+      p.originalBytes = bytes;
+    },
+  });
 }
 
 export async function sealPdf(input: SealInput): Promise<SealResult> {
-  // Revision 1: field values stamped into the pages.
-  const pdf = await loadForSigning(input.original);
+  let pdf = await loadForSigning(input.original);
   allowIncremental(pdf);
+  let base = input.original;
+  if (pdf.canSaveIncrementally() !== null) {
+    // Only files that needed reconstruction get here (inspectPdf stores those already rewritten).
+    pdf.getCatalog().set('Type', PdfName.of('Catalog'));
+    base = await pdf.save();
+    pdf = await PDF.load(base);
+  }
+
+  // Revision 1: field values stamped into the pages.
   const pages = pdf.getPages();
   validateStamps(input.stamps, pages.length);
   const fonts = new DocumentFonts(pdf);
@@ -60,19 +118,18 @@ export async function sealPdf(input: SealInput): Promise<SealResult> {
   }
   await fonts.finalize();
   for (const c of canvases.values()) c.flush();
-  const stamped = canvases.size > 0 ? await pdf.save({ incremental: true }) : input.original;
+  const stamped = canvases.size > 0 ? await commitRevision(pdf) : base;
   const stampedSha256 = sha256Hex(stamped);
 
-  // Revision 2: the certificate of completion, then revision 3: the PAdES signature.
-  const doc = stamped === input.original ? pdf : await reopen(stamped);
-  const last = doc.getPages().at(-1);
-  const lastFrame = last ? pageFrame(doc, last) : undefined;
+  // Revision 2: the certificate of completion and the PAdES signature over everything.
+  const last = pdf.getPages().at(-1);
+  const lastFrame = last ? pageFrame(pdf, last) : undefined;
   const pageSize =
     lastFrame && lastFrame.width >= 400 && lastFrame.height >= 500 && lastFrame.width < 2000 && lastFrame.height < 2000
       ? { width: lastFrame.width, height: lastFrame.height }
       : { width: 612, height: 792 };
-  const certFonts = new DocumentFonts(doc);
-  const certPages = drawCertificate(doc, certFonts, input.certificate, {
+  const certFonts = new DocumentFonts(pdf);
+  const certPages = drawCertificate(pdf, certFonts, input.certificate, {
     stampedSha256,
     stampedLength: stamped.length,
     signerSubject: input.signer.subject,
@@ -82,14 +139,20 @@ export async function sealPdf(input: SealInput): Promise<SealResult> {
   await certFonts.finalize();
   for (const c of certPages) c.flush();
 
-  const { bytes } = await doc.sign({
+  skipReloadAfterSigning(pdf);
+  const { bytes } = await pdf.sign({
     signer: input.signer.signer,
     subFilter: 'ETSI.CAdES.detached',
     reason: input.reason ?? 'Sealed by Countersign: the document and its certificate of completion',
     location: input.location,
-    fieldName: uniqueSealFieldName(doc),
+    fieldName: uniqueSealFieldName(pdf),
   });
+  if (bytes.length <= stamped.length || !startsWith(bytes, stamped)) throw new Error('sealing did not append to the stamped document');
   return { bytes, sha256: sha256Hex(bytes), stampedSha256, stampedLength: stamped.length };
+}
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, prefix.length).equals(Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength));
 }
 
 function uniqueSealFieldName(pdf: PDF): string {
