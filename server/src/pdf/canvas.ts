@@ -1,8 +1,19 @@
 import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream, PdfString, type PDF, type PDFPage } from '@libpdf/core';
+import { deflateSync } from 'node:zlib';
 import { fontDescriptorMetrics, subsetFor, type EncodedSubset, type FaceKey, type ShapedRun } from './fonts.ts';
 import type { PageFrame } from './geometry.ts';
 
 const enc = new TextEncoder();
+
+/**
+ * A stream compressed here with node's native zlib (much faster than the library's JavaScript
+ * deflate); @libpdf/core leaves streams that already carry a /Filter as they are.
+ */
+export function flateStream(data: Uint8Array, entries: Record<string, PdfNumber | PdfName> = {}): PdfStream {
+  if (data.length < 64) return new PdfStream(PdfDict.of(entries), data);
+  const compressed = deflateSync(data, { level: 6 });
+  return new PdfStream(PdfDict.of({ ...entries, Filter: PdfName.of('FlateDecode') }), new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength));
+}
 
 /**
  * Fonts used in one document. Glyph usage is collected while drawing; `finalize` builds one
@@ -51,7 +62,7 @@ export class DocumentFonts {
       const tag = subsetTag(key, glyphs);
       const baseFont = `${tag}+${m.postscriptName}`;
       const fontFile = this.pdf.register(
-        new PdfStream(PdfDict.of({ Length1: PdfNumber.of(subset.bytes.length) }), subset.bytes),
+        new PdfStream(PdfDict.of({ Length1: PdfNumber.of(subset.bytes.length), Filter: PdfName.of('FlateDecode') }), subset.deflated),
       );
       const descriptor = this.pdf.register(
         PdfDict.of({
@@ -84,7 +95,7 @@ export class DocumentFonts {
           CIDToGIDMap: PdfName.of('Identity'),
         }),
       );
-      const toUnicode = this.pdf.register(new PdfStream(new PdfDict(), toUnicodeCMap(subset, glyphs)));
+      const toUnicode = this.pdf.register(flateStream(toUnicodeCMap(subset, glyphs)));
       const type0 = this.pdf.getObject(this.refs.get(key)!) as PdfDict;
       type0.set('Type', PdfName.of('Font'));
       type0.set('Subtype', PdfName.of('Type0'));
@@ -264,8 +275,7 @@ export class PageCanvas {
       else out.push(this.serializeText(part));
     }
     out.push('Q');
-    const data = enc.encode(out.join('\n'));
-    const stream = this.pdf.register(new PdfStream(new PdfDict(), data));
+    const stream = this.pdf.register(flateStream(enc.encode(out.join('\n'))));
     const resolve = (r: PdfRef) => this.pdf.getObject(r);
     const existing = this.page.dict.get('Contents');
     if (this.fresh || existing === undefined) {

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import path from 'node:path';
 import fontkit from '@pdf-lib/fontkit';
 import type { Font, Glyph } from '@pdf-lib/fontkit';
@@ -138,15 +139,23 @@ export function shapeLine(text: string, style: TextStyle = 'regular'): ShapedRun
   const chars = Array.from(text);
   if (chars.length === 0) return [];
   const scripts = chars.map((c) => scriptOf(c.codePointAt(0)!));
-  // Resolve neutrals: inside an Arabic stretch they are Arabic; otherwise they follow the
-  // previous strong character (or the next one at the start).
+  // Resolve neutrals: inside an Arabic stretch they are Arabic (digits excepted); otherwise they
+  // follow the previous strong character (or the next one at the start).
+  const prevStrong: (Script | undefined)[] = [];
+  let last: Script | undefined;
   for (let i = 0; i < scripts.length; i++) {
-    if (scripts[i] !== 'neutral') continue;
-    let prev: Script | undefined;
-    for (let j = i - 1; j >= 0; j--) if (scripts[j] !== 'neutral') { prev = scripts[j]; break; }
-    let next: Script | undefined;
-    for (let j = i + 1; j < scripts.length; j++) if (scripts[j] !== 'neutral') { next = scripts[j]; break; }
-    const isDigit = /[0-9]/.test(chars[i]!);
+    prevStrong[i] = last;
+    if (scripts[i] !== 'neutral') last = scripts[i];
+  }
+  let next: Script | undefined;
+  for (let i = scripts.length - 1; i >= 0; i--) {
+    const own = scripts[i]!;
+    if (own !== 'neutral') {
+      next = own;
+      continue;
+    }
+    const prev = prevStrong[i];
+    const isDigit = chars[i]! >= '0' && chars[i]! <= '9';
     if (prev === 'arabic' && next === 'arabic' && !isDigit) scripts[i] = 'arabic';
     else if (prev && prev !== 'arabic') scripts[i] = prev;
     else if (next && next !== 'arabic') scripts[i] = next;
@@ -201,6 +210,8 @@ export function lineMetrics(size: number): { ascent: number; descent: number } {
 
 export interface EncodedSubset {
   bytes: Uint8Array;
+  /** `bytes` deflated, ready for a /FlateDecode FontFile2 stream. */
+  deflated: Uint8Array;
   /** old glyph id → glyph id in the subset */
   newId: Map<number, number>;
   /** widths (1/1000 em) by new glyph id */
@@ -262,7 +273,7 @@ export async function subsetFor(key: FaceKey, glyphIds: number[]): Promise<Encod
   const bytes = await encodeStream(subset.encodeStream());
   const widths: number[] = [];
   for (const [oldId, nid] of newId) widths[nid] = Math.round((font.getGlyph(oldId).advanceWidth * 1000) / font.unitsPerEm);
-  const result: EncodedSubset = { bytes, newId, widths };
+  const result: EncodedSubset = { bytes, deflated: new Uint8Array(deflateSync(bytes, { level: 9 })), newId, widths };
   if (subsetCache.size >= SUBSET_CACHE_LIMIT) subsetCache.delete(subsetCache.keys().next().value!);
   subsetCache.set(cacheKey, result);
   return result;

@@ -30,36 +30,49 @@ function measure(text: string, style: TextStyle, size: number): number {
   return runsWidth(shapeLine(text, style), size);
 }
 
-/** Greedy word wrap. Words longer than the line are broken between characters. */
+/**
+ * Greedy word wrap. Tokens are measured one by one (kerning across a space is ignored); words
+ * longer than the line are broken between characters. Each line is then shaped as a whole.
+ */
 export function wrap(raw: string, style: TextStyle, size: number, maxWidth: number): Line[] {
   const text = cleanText(raw).replace(/ +/g, ' ').trim();
   if (!text) return [];
+  const space = measure(' ', style, size);
   const lines: string[] = [];
   let current = '';
+  let width = 0;
+  let pendingSpace = false;
   const push = () => {
-    const t = current.trim();
-    if (t) lines.push(t);
+    if (current) lines.push(current);
     current = '';
+    width = 0;
+    pendingSpace = false;
   };
   for (const token of tokenize(text)) {
     if (token === ' ') {
-      if (current) current += ' ';
+      pendingSpace = current !== '';
       continue;
     }
-    const candidate = current + token;
-    if (measure(candidate, style, size) <= maxWidth) {
-      current = candidate;
+    const w = measure(token, style, size);
+    const extra = pendingSpace ? space : 0;
+    if (current && width + extra + w <= maxWidth) {
+      current += (pendingSpace ? ' ' : '') + token;
+      width += extra + w;
+      pendingSpace = false;
       continue;
     }
-    if (current.trim()) push();
-    if (measure(token, style, size) <= maxWidth) {
+    if (current) push();
+    if (w <= maxWidth) {
       current = token;
+      width = w;
       continue;
     }
     // A single token wider than the line (a long e-mail, hash or URL): break it anywhere.
     for (const ch of token) {
-      if (current && measure(current + ch, style, size) > maxWidth) push();
+      const cw = measure(ch, style, size);
+      if (current && width + cw > maxWidth) push();
       current += ch;
+      width += cw;
     }
   }
   push();
