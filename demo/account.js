@@ -19,6 +19,7 @@ const planAgreement = document.getElementById('plan-agreement');
 
 function setState(state) {
   frame.dataset.state = state;
+  placeholder.hidden = state === 'ready';
   frame.setAttribute('aria-busy', String(state === 'loading'));
   document.body.dataset.signing = state;
 }
@@ -76,6 +77,8 @@ function markSigned(when) {
     `Signed ${formatDate(when)}. Your upgrade to Fibre 900 goes live tomorrow; we have emailed you a copy of the signed agreement.`,
   );
   planAgreement.textContent = `Signed ${formatDate(when)}`;
+  document.getElementById('plan-note').textContent = 'Upgrade confirmed: Fibre 900 starts tomorrow.';
+  document.getElementById('agreement-title').textContent = 'Your service agreement';
 }
 
 async function start() {

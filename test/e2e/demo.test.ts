@@ -1,0 +1,326 @@
+/**
+ * End to end through the demo, as people use it: the customer signs inline in the account page
+ * (drawing a signature with the mouse), the sealed PDF verifies with poppler and qpdf, the audit
+ * chain holds and breaks where a stored event is changed; the agent console sends an agreement
+ * and its badge follows the envelope live until completed.
+ *
+ *   node --import tsx --test test/e2e/demo.test.ts      (needs `npm run build` first; done if missing)
+ */
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { drawnSignaturePng, pngDataUrl } from '../../server/src/demo/signature-png.ts';
+import { startDemo, type DemoServer } from './demo-server.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, repoRoot } from './support.ts';
+
+const run = promisify(execFile);
+const ADMIN_KEY = 'cs_live_e2e-demo-admin-key-0123456789abcdef';
+const CUSTOMER = 'Zoë Łukasz-Müller';
+const artifacts = path.join(repoRoot, '.artifacts');
+const UI_TIMEOUT = 20_000;
+
+let dataDir: string;
+let demo: DemoServer | undefined;
+let browser: Browser | undefined;
+
+async function api<T>(method: string, url: string, token = ADMIN_KEY, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${demo!.url}${url}`, {
+    method,
+    headers,
+    body: body === undefined ? null : JSON.stringify(body),
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await res.text();
+  assert.ok(res.ok, `${method} ${url} → ${res.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function newPage(width = 1280, height = 900): Promise<Page> {
+  const context = await browser!.newContext({ viewport: { width, height }, locale: 'en-GB' });
+  context.setDefaultTimeout(UI_TIMEOUT);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[console] ${m.text()} ${m.location().url}`);
+  });
+  return page;
+}
+
+/** Draws a signature the way a person does: press, move through a looping stroke, release. */
+async function drawSignature(page: Page, canvasSelector: string): Promise<void> {
+  const canvas = page.locator(canvasSelector);
+  await canvas.waitFor({ state: 'visible' });
+  const box = (await canvas.boundingBox())!;
+  const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
+  await page.mouse.move(...at(0.12, 0.65));
+  await page.mouse.down();
+  for (let i = 1; i <= 40; i++) {
+    const t = i / 40;
+    const x = 0.12 + 0.72 * t + 0.05 * Math.sin(t * Math.PI * 8);
+    const y = 0.55 - 0.25 * Math.sin(t * Math.PI * 4) * Math.sin(t * Math.PI);
+    await page.mouse.move(...at(x, y), { steps: 2 });
+  }
+  await page.mouse.up();
+  // A second stroke: the underline.
+  await page.mouse.move(...at(0.15, 0.82));
+  await page.mouse.down();
+  await page.mouse.move(...at(0.8, 0.78), { steps: 12 });
+  await page.mouse.up();
+}
+
+/**
+ * The README picture: the account page from its header down, the pad inline below the portal's
+ * own panels, its viewer scrolled to the filled fields of the first page.
+ */
+async function readmeShot(page: Page): Promise<void> {
+  const size = page.viewportSize()!;
+  await page.setViewportSize({ width: 1280, height: 1200 });
+  await page.locator('cs-signer-pad [data-field-id="account_holder"]').evaluate((field) => {
+    const viewer = (field.getRootNode() as ShadowRoot).querySelector('[part~="viewer"]') as HTMLElement;
+    viewer.scrollTop += field.getBoundingClientRect().top - viewer.getBoundingClientRect().top - 48;
+    window.scrollTo(0, 0);
+  });
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(artifacts, 'account-readme.png') });
+  await page.setViewportSize(size);
+}
+
+/** Changes one byte of the stored audit event `seq` of an envelope (a digit of its timestamp). */
+async function tamperWithEvent(envelopeId: string, seq: number): Promise<void> {
+  const file = path.join(dataDir, 'store', 'envelopes', `${envelopeId}.json`);
+  const bytes = await readFile(file);
+  const audit = bytes.indexOf('"audit"');
+  assert.ok(audit > 0, 'the envelope file has an audit array');
+  const event = bytes.indexOf(`"seq": ${seq},`, audit);
+  assert.ok(event > 0, `event ${seq} found in ${file}`);
+  const at = bytes.indexOf('"at": "', event) + '"at": "'.length;
+  const z = bytes.indexOf('Z"', at);
+  const pos = z - 1; // last millisecond digit
+  bytes[pos] = bytes[pos] === 0x39 ? 0x38 : 0x39;
+  await writeFile(file, bytes);
+  const changed = (JSON.parse(bytes.toString('utf8')) as { audit: Array<{ seq: number; at: string }> }).audit;
+  assert.ok(
+    changed.some((e) => e.seq === seq),
+    'the file is still valid JSON with the event',
+  );
+}
+
+before(async () => {
+  if (!existsSync(path.join(repoRoot, 'packages/elements/dist/signer-pad.js'))) {
+    execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
+  }
+  await mkdir(artifacts, { recursive: true });
+  dataDir = await mkdtemp(path.join(tmpdir(), 'cs-e2e-demo-'));
+  demo = await startDemo({ dataDir, adminKey: ADMIN_KEY });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+});
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await demo?.stop();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+// The child must never outlive the test run, even when it is interrupted.
+process.on('exit', () => void demo?.stop());
+
+describe('demo', { timeout: 150_000 }, () => {
+  test('the agent console lists envelopes with live badges, and a sent agreement goes live to completed', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(`${demo!.url}/demo/agent.html`);
+      await page.locator('body[data-ready="true"]').waitFor();
+      // The seeded envelopes: waiting, declined and completed, each with a badge that loaded its status.
+      const rows = page.locator('#envelopes tr[data-envelope-id]');
+      assert.ok((await rows.count()) >= 3, 'at least the three seeded envelopes are listed');
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll('#envelopes cs-status-badge')].every(
+          (b) => (b as HTMLElement & { status?: string }).status,
+        ),
+      );
+      const statuses = await page.$$eval('#envelopes cs-status-badge', (badges) =>
+        badges.map((b) => (b as HTMLElement & { status?: string }).status),
+      );
+      assert.ok(
+        statuses.includes('completed') && statuses.includes('declined') && statuses.includes('sent'),
+        `${statuses}`,
+      );
+
+      // Send a new agreement from the published template; the form is prefilled for the demo customer.
+      await page.getByLabel('Customer name').fill('Jonas Ærøskøbing-Şahin');
+      await page.getByLabel('Customer email').fill('jonas.sahin@example.com');
+      await page.getByRole('button', { name: 'Send agreement' }).click();
+      const link = page.locator('#link');
+      await link.waitFor({ state: 'visible' });
+      const url = new URL(await link.inputValue());
+      assert.equal(url.pathname, '/demo/account.html');
+      const token = new URLSearchParams(url.hash.slice(1)).get('token');
+      assert.ok(token, 'the link carries the signing token in its fragment');
+
+      const view = await api<{
+        envelope: { id: string };
+        fields: Array<{ id: string; type: string; required: boolean; value: unknown }>;
+      }>('GET', '/api/v1/signing', token);
+      const badge = page.locator(`tr[data-envelope-id="${view.envelope.id}"] cs-status-badge`);
+      await page.waitForFunction(
+        (id) =>
+          (document.querySelector(`tr[data-envelope-id="${id}"] cs-status-badge`) as { status?: string } | null)
+            ?.status === 'sent',
+        view.envelope.id,
+      );
+
+      // The customer signs through the signer API; the badge on the open page must follow.
+      await api('POST', '/api/v1/signing/consent', token, { accepted: true });
+      for (const f of view.fields) {
+        if (f.value !== null && f.value !== '' && f.value !== undefined) continue;
+        const value =
+          f.type === 'signature'
+            ? { kind: 'drawn', image: pngDataUrl(drawnSignaturePng(3)) }
+            : f.type === 'initials'
+              ? { kind: 'typed', text: 'JÆŞ' }
+              : f.type === 'text'
+                ? '+44 20 7946 0018'
+                : f.type === 'checkbox'
+                  ? true
+                  : undefined;
+        if (value !== undefined) await api('PUT', `/api/v1/signing/fields/${f.id}`, token, { value });
+      }
+      await api('POST', '/api/v1/signing/complete', token, {});
+      await page.waitForFunction(
+        (id) =>
+          (document.querySelector(`tr[data-envelope-id="${id}"] cs-status-badge`) as { status?: string } | null)
+            ?.status === 'completed',
+        view.envelope.id,
+        { timeout: 15_000 },
+      );
+      assert.match(await badge.locator('[part~="label"]').innerText(), /completed/i);
+      await page.screenshot({ path: path.join(artifacts, 'agent-console.png'), fullPage: true });
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  test('the customer signs inline; the sealed PDF verifies; a changed audit event breaks the chain', async () => {
+    const page = await newPage();
+    let envelopeId: string;
+    try {
+      await page.goto(`${demo!.url}/demo/account.html`);
+      const pad = 'cs-signer-pad';
+      await page.locator(`${pad} [part~="toolbar"]`).waitFor();
+      // Inline in the page: the pad is in the document's own DOM, not an iframe.
+      assert.equal(await page.locator('iframe').count(), 0);
+      envelopeId = (await api<{ envelopes: { pending: string } }>('GET', '/demo/api/agent-session', '')).envelopes
+        .pending;
+
+      // Text: the prefilled merge fields are there; the customer adds a phone number.
+      assert.equal(await page.locator(`${pad} [data-field-id="account_holder"] input`).inputValue(), CUSTOMER);
+      const phone = page.locator(`${pad} [data-field-id="install_phone"] input`);
+      await page.locator(`${pad} [data-field-id="install_phone"]`).click();
+      await phone.pressSequentially('+44 117 496 0123', { delay: 5 });
+      await phone.press('Tab');
+
+      // Initials, typed.
+      await page.locator(`${pad} [data-field-id="initials"]`).click();
+      await page.locator(`${pad} #tab-type`).click();
+      await page.locator(`${pad} #typed-name`).fill('ZŁM');
+      await page.locator(`${pad} button.adopt`).click();
+      await page.locator(`${pad} dialog.signature`).waitFor({ state: 'hidden' });
+
+      await readmeShot(page);
+
+      // Signature, drawn with the mouse on the last page.
+      await page.locator(`${pad} [data-field-id="signature"]`).click();
+      await drawSignature(page, `${pad} canvas[part~="signature-canvas"]`);
+      await page.locator(`${pad} button.adopt:not([disabled])`).click();
+      await page.locator(`${pad} dialog.signature`).waitFor({ state: 'hidden' });
+      await page.locator(`${pad} [data-field-id="signature"] img`).waitFor();
+
+      // The terms checkbox and the consent to electronic records.
+      // Field boxes carry a 44 px touch target over their control: click the box, as a person does.
+      await page.locator(`${pad} [data-field-id="accept_terms"]`).click();
+      assert.equal(await page.locator(`${pad} [data-field-id="accept_terms"] input`).isChecked(), true);
+      await page.locator(`${pad} [part~="consent"] input[type="checkbox"]`).check();
+      await page.locator(`${pad} [data-field-id="signature"]`).scrollIntoViewIfNeeded();
+      await page.screenshot({ path: path.join(artifacts, 'account-mid-signing.png') });
+
+      await page.locator(`${pad} [part~="actions"] button[part~="primary"]`).click();
+      await page.locator(`${pad} [part="message"][data-state="done"]`).waitFor({ timeout: 30_000 });
+      await page.locator('#banner.banner--done').waitFor();
+      assert.match(await page.locator('#agreement-pill').innerText(), /signed/i);
+      await page.screenshot({ path: path.join(artifacts, 'account-signed.png'), fullPage: true });
+    } finally {
+      await page.context().close();
+    }
+
+    // The sealed PDF, fetched with the API key, verifies with poppler and qpdf.
+    await waitFor(
+      'the seal',
+      async () => (await api<{ sealed: boolean }>('GET', `/api/v1/envelopes/${envelopeId}`)).sealed,
+    );
+    const res = await fetch(`${demo!.url}/api/v1/envelopes/${envelopeId}/document`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/pdf');
+    const pdfFile = path.join(dataDir, 'sealed.pdf');
+    await writeFile(pdfFile, new Uint8Array(await res.arrayBuffer()));
+    await writeFile(path.join(artifacts, 'demo-sealed.pdf'), await readFile(pdfFile));
+
+    const pdfsig = await run('pdfsig', [pdfFile], { timeout: 20_000 }).catch((e: { stdout?: string }) => e);
+    const sigOut = String(pdfsig.stdout);
+    assert.match(sigOut, /Signature is Valid/, sigOut);
+    assert.match(sigOut, /Total document signed/, sigOut);
+    await run('qpdf', ['--check', pdfFile], { timeout: 20_000 }); // throws unless exit 0
+    const { stdout: text } = await run('pdftotext', ['-enc', 'UTF-8', pdfFile, '-'], {
+      timeout: 20_000,
+      maxBuffer: 32 * 1024 * 1024,
+    });
+    assert.match(text, /Certificate of Completion/);
+    assert.ok(text.includes(CUSTOMER), 'the certificate page names the customer in full, with its diacritics');
+
+    // The audit chain holds…
+    type Trail = { valid: boolean; brokenAt?: number; events: Array<{ seq: number; type: string }> };
+    const trail = await api<Trail>('GET', `/api/v1/envelopes/${envelopeId}/audit`);
+    assert.equal(trail.valid, true);
+    const consent = trail.events.find((e) => e.type === 'consent.accepted');
+    assert.ok(consent, 'the trail records the consent');
+
+    // …until one byte of one stored event changes. The store caches open files, so restart the
+    // server as an operator would after tampering at rest, then read the trail again.
+    await demo!.stop();
+    await tamperWithEvent(envelopeId, consent.seq);
+    demo = await startDemo({ dataDir, adminKey: ADMIN_KEY, port: demo!.port });
+    const broken = await api<Trail>('GET', `/api/v1/envelopes/${envelopeId}/audit`);
+    assert.equal(broken.valid, false);
+    assert.equal(broken.brokenAt, consent.seq);
+
+    // The evidence page verifies again in the browser and points at the same event.
+    const evidence = await newPage();
+    try {
+      await evidence.goto(`${demo!.url}/demo/evidence.html?envelope=${envelopeId}`);
+      await evidence.locator('cs-audit-viewer [part~="broken"]').first().waitFor();
+      await evidence.screenshot({ path: path.join(artifacts, 'evidence-broken.png'), fullPage: true });
+    } finally {
+      await evidence.context().close();
+    }
+  });
+});
