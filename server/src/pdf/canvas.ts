@@ -325,7 +325,7 @@ export class PageCanvas {
       flushTj();
       if (rise) body.push('0 Ts');
       const bt = `BT /${name} ${num(part.size)} Tf ${num(x)} ${num(part.y)} Td ${body.join(' ')} ET`;
-      out.push(run.rtl ? `/Span <</ActualText <FEFF${utf16Hex(run.text)}>>> BDC ${bt} EMC` : bt);
+      out.push(bt);
       x += run.advance * scale;
     }
     return out.join('\n');
