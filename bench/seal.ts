@@ -54,18 +54,57 @@ function signaturePng(width = 400, height = 120): Uint8Array {
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8;
   ihdr[9] = 6;
-  return new Uint8Array(Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', zlib.deflateSync(raw)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
+  );
 }
 
 function stampsFor(pages: number): Stamp[] {
   const png = signaturePng();
   return [
     { page: pages, x: 0.1, y: 0.78, width: 0.35, height: 0.08, type: 'signature', value: { kind: 'drawn', png } },
-    { page: pages, x: 0.55, y: 0.78, width: 0.35, height: 0.06, type: 'signature', value: { kind: 'typed', text: 'Zoë Łukasz-Müller' } },
+    {
+      page: pages,
+      x: 0.55,
+      y: 0.78,
+      width: 0.35,
+      height: 0.06,
+      type: 'signature',
+      value: { kind: 'typed', text: 'Zoë Łukasz-Müller' },
+    },
     { page: pages, x: 0.1, y: 0.9, width: 0.1, height: 0.03, type: 'initials', value: { kind: 'typed', text: 'ZŁM' } },
-    { page: pages, x: 0.55, y: 0.9, width: 0.25, height: 0.03, type: 'date_signed', value: { kind: 'text', text: '2025-03-04' } },
-    { page: 1, x: 0.1, y: 0.1, width: 0.5, height: 0.06, type: 'text', value: { kind: 'text', text: 'Account 4711-0815, Premium plan, billed monthly' } },
-    { page: 1, x: 0.7, y: 0.1, width: 0.03, height: 0.02, type: 'checkbox', value: { kind: 'checkbox', checked: true } },
+    {
+      page: pages,
+      x: 0.55,
+      y: 0.9,
+      width: 0.25,
+      height: 0.03,
+      type: 'date_signed',
+      value: { kind: 'text', text: '2025-03-04' },
+    },
+    {
+      page: 1,
+      x: 0.1,
+      y: 0.1,
+      width: 0.5,
+      height: 0.06,
+      type: 'text',
+      value: { kind: 'text', text: 'Account 4711-0815, Premium plan, billed monthly' },
+    },
+    {
+      page: 1,
+      x: 0.7,
+      y: 0.1,
+      width: 0.03,
+      height: 0.02,
+      type: 'checkbox',
+      value: { kind: 'checkbox', checked: true },
+    },
   ];
 }
 
@@ -120,14 +159,25 @@ export async function benchSeal(): Promise<SealBenchRow[]> {
       const stamps = stampsFor(c.pages);
       const times = await measure(() => sealPdf({ original, stamps, certificate, signer }), ITERATIONS, WARMUP);
       const median = percentile(times, 50);
-      rows.push({ name: `seal ${c.file} (${c.pages} p)`, medianMs: round(median), goalMs: c.goalMs, p95Ms: round(percentile(times, 95)), ratio: Math.round((median / c.goalMs) * 100) / 100 });
+      rows.push({
+        name: `seal ${c.file} (${c.pages} p)`,
+        medianMs: round(median),
+        goalMs: c.goalMs,
+        p95Ms: round(percentile(times, 95)),
+        ratio: Math.round((median / c.goalMs) * 100) / 100,
+      });
     }
-    for (const r of rows) console.log(`${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms (goal ${r.goalMs} ms, ${r.ratio.toFixed(2)}×)`);
+    for (const r of rows)
+      console.log(
+        `${r.name}: median ${r.medianMs} ms, p95 ${r.p95Ms} ms (goal ${r.goalMs} ms, ${r.ratio.toFixed(2)}×)`,
+      );
 
     // Baseline: what a full rewrite with pdf-lib costs on the big file.
     const big = new Uint8Array(await readFile(path.join(FIXTURES, 'linearized_with_object_streams.pdf')));
     const base = await measure(async () => (await PDFDocument.load(big)).save(), 3, 1);
-    console.log(`baseline pdf-lib load+save linearized_with_object_streams.pdf (206 p): median ${round(percentile(base, 50))} ms (full rewrite, for comparison)`);
+    console.log(
+      `baseline pdf-lib load+save linearized_with_object_streams.pdf (206 p): median ${round(percentile(base, 50))} ms (full rewrite, for comparison)`,
+    );
     return rows;
   } finally {
     await rm(dataDir, { recursive: true, force: true });

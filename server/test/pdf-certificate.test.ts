@@ -34,10 +34,14 @@ function recipient(name: string, i: number, steps = 3): CertificateOfCompletion[
     status: i % 2 ? 'approved' : 'signed',
     ip: `198.51.100.${i + 1}`,
     device: 'Safari 17 on iPhone',
-    userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
+    userAgent:
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
     authMethod: i % 2 ? 'sms_otp' : 'email_otp',
     consent: { version: 'esign-2025-01', acceptedAt: `2025-03-04T10:0${i % 10}:00Z` },
-    steps: Array.from({ length: steps }, (_, j) => ({ label: `step ${j + 1} of ${name}`, at: `2025-03-0${(j % 9) + 1}T09:00:00Z` })),
+    steps: Array.from({ length: steps }, (_, j) => ({
+      label: `step ${j + 1} of ${name}`,
+      at: `2025-03-0${(j % 9) + 1}T09:00:00Z`,
+    })),
   };
 }
 
@@ -90,7 +94,9 @@ describe('certificate of completion', () => {
     const { file, pages, sealed } = await seal(cert(many, longTitle));
     const certPages = pages - 2;
     assert.ok(certPages >= 5, `only ${certPages} certificate pages`);
-    const bbox = (await run('pdftotext', ['-bbox', '-f', '3', '-l', String(pages), file, '-'], { maxBuffer: 32 * 1024 * 1024 })).stdout;
+    const bbox = (
+      await run('pdftotext', ['-bbox', '-f', '3', '-l', String(pages), file, '-'], { maxBuffer: 32 * 1024 * 1024 })
+    ).stdout;
     const pageBlocks = bbox.split('<page ').slice(1);
     assert.equal(pageBlocks.length, certPages);
     for (const block of pageBlocks) {
@@ -102,7 +108,12 @@ describe('certificate of completion', () => {
     }
     const all = (await text(file, 3, pages)).replace(/\s+/g, '');
     // Every step of every recipient is there, and the long unbroken URL in full.
-    for (const r of many) for (const s of r.steps) assert.ok(all.includes(s.label.replace(/\s+/g, '').normalize('NFC')) || r.name.includes('محمد'), `missing ${s.label}`);
+    for (const r of many)
+      for (const s of r.steps)
+        assert.ok(
+          all.includes(s.label.replace(/\s+/g, '').normalize('NFC')) || r.name.includes('محمد'),
+          `missing ${s.label}`,
+        );
     assert.ok(all.includes('x'.repeat(300)));
     assert.ok(all.includes(`page${certPages}of${certPages}`));
     await run('pdfsig', [file]).then(({ stdout }) => assert.match(stdout, /Signature is Valid/));

@@ -83,7 +83,23 @@ describe('loadSealSigner', () => {
     const key = path.join(dir, 'key.pem');
     const crt = path.join(dir, 'cert.pem');
     const p12 = path.join(dir, 'seal.p12');
-    await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', crt, '-days', '30', '-subj', '/CN=Acme Corp Document Seal/O=Acme Corp']);
+    await run('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      crt,
+      '-days',
+      '30',
+      '-subj',
+      '/CN=Acme Corp Document Seal/O=Acme Corp',
+    ]);
     await run('openssl', ['pkcs12', '-export', '-inkey', key, '-in', crt, '-out', p12, '-passout', 'pass:s3cret']);
     const signer = await loadSealSigner({ dataDir: path.join(work, 'unused'), p12Path: p12, passphrase: 's3cret' });
     assert.equal(signer.development, false);
@@ -92,7 +108,10 @@ describe('loadSealSigner', () => {
     assert.match(report, /Signer Certificate Common Name: Acme Corp Document Seal/);
     await assert.rejects(stat(path.join(work, 'unused', 'keys')), /ENOENT/);
 
-    await assert.rejects(loadSealSigner({ dataDir: work, p12Path: p12, passphrase: 'wrong' }), /cannot load the signing key from .*seal\.p12/);
+    await assert.rejects(
+      loadSealSigner({ dataDir: work, p12Path: p12, passphrase: 'wrong' }),
+      /cannot load the signing key from .*seal\.p12/,
+    );
     await assert.rejects(loadSealSigner({ dataDir: work, p12Path: path.join(dir, 'missing.p12') }), /ENOENT/);
   });
 });

@@ -81,7 +81,9 @@ async function words(file: string, page: number): Promise<{ width: number; heigh
   const pageTag = /<page width="([\d.]+)" height="([\d.]+)">/.exec(out);
   assert.ok(pageTag, out);
   const list: Word[] = [];
-  for (const m of out.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g)) {
+  for (const m of out.matchAll(
+    /<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g,
+  )) {
     list.push({ xMin: +m[1]!, yMin: +m[2]!, xMax: +m[3]!, yMax: +m[4]!, text: m[5]! });
   }
   return { width: +pageTag[1]!, height: +pageTag[2]!, words: list };
@@ -110,7 +112,12 @@ function png(width: number, height: number): Uint8Array {
   ihdr[8] = 8;
   ihdr[9] = 6;
   return new Uint8Array(
-    Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]),
+    Buffer.concat([
+      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+      chunk('IHDR', ihdr),
+      chunk('IDAT', zlib.deflateSync(raw)),
+      chunk('IEND', Buffer.alloc(0)),
+    ]),
   );
 }
 
@@ -153,7 +160,13 @@ function marker(page: number, text: string, x: number, y: number, w = 0.3, h = 0
 /** The marker word must start at the box's left edge and sit vertically inside the box. */
 function assertPlaced(found: Awaited<ReturnType<typeof words>>, text: string, s: Stamp, box: PageBox): void {
   const w = found.words.find((x) => x.text === text);
-  assert.ok(w, `${text} not found on page: ${found.words.map((x) => x.text).join(' ').slice(0, 300)}`);
+  assert.ok(
+    w,
+    `${text} not found on page: ${found.words
+      .map((x) => x.text)
+      .join(' ')
+      .slice(0, 300)}`,
+  );
   // pdftotext -cropbox reports positions in the visible, rotated page (its page tag keeps the unrotated size).
   const left = s.x * box.width;
   const top = s.y * box.height;
@@ -201,7 +214,10 @@ describe('inspectPdf', () => {
         const rot = Number(new RegExp(`^Page\\s+${m[1]} rot:\\s+(\\d+)`, 'm').exec(out)?.[1]);
         assert.equal(box.rotation, rot);
         const [w, h] = rot === 90 || rot === 270 ? [+m[3]!, +m[2]!] : [+m[2]!, +m[3]!];
-        assert.ok(Math.abs(box.width - w) < 0.01 && Math.abs(box.height - h) < 0.01, `page ${m[1]}: ${JSON.stringify(box)} vs ${w}x${h}`);
+        assert.ok(
+          Math.abs(box.width - w) < 0.01 && Math.abs(box.height - h) < 0.01,
+          `page ${m[1]}: ${JSON.stringify(box)} vs ${w}x${h}`,
+        );
       }
     });
   }
@@ -218,7 +234,9 @@ describe('inspectPdf', () => {
     const result = await inspectPdf(await fixture('sample_form.pdf'));
     assert.ok(result.formFields.length >= 20);
     const field = result.formFields.find((f) => f.page !== undefined)!;
-    assert.ok(field.x! >= 0 && field.x! <= 1 && field.y! >= 0 && field.y! <= 1 && field.width! > 0 && field.height! > 0);
+    assert.ok(
+      field.x! >= 0 && field.x! <= 1 && field.y! >= 0 && field.y! <= 1 && field.width! > 0 && field.height! > 0,
+    );
   });
 
   const repairable: Array<[string, string]> = [
@@ -287,15 +305,29 @@ describe('inspectPdf', () => {
 
   const hostile: Array<[string, () => Promise<Uint8Array>]> = [
     ['a truncated PDF', async () => (await fixture('us_constitution.pdf')).slice(0, 150_000)],
-    ['random bytes after %PDF-', async () => {
-      const bytes = new Uint8Array(64 * 1024);
-      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
-      bytes.set(new TextEncoder().encode('%PDF-1.7\n'));
-      return bytes;
-    }],
-    ['a deeply nested array', async () => new TextEncoder().encode(`%PDF-1.4\n1 0 obj\n${'['.repeat(200_000)}\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`)],
-    ['a page tree that points to itself', async () =>
-      new TextEncoder().encode('%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n')],
+    [
+      'random bytes after %PDF-',
+      async () => {
+        const bytes = new Uint8Array(64 * 1024);
+        for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 2654435761) >>> 24;
+        bytes.set(new TextEncoder().encode('%PDF-1.7\n'));
+        return bytes;
+      },
+    ],
+    [
+      'a deeply nested array',
+      async () =>
+        new TextEncoder().encode(
+          `%PDF-1.4\n1 0 obj\n${'['.repeat(200_000)}\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n`,
+        ),
+    ],
+    [
+      'a page tree that points to itself',
+      async () =>
+        new TextEncoder().encode(
+          '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n',
+        ),
+    ],
   ];
   for (const [what, make] of hostile) {
     it(`answers ${what} quickly with a repair or a PdfRejectedError, never another error`, async () => {
@@ -326,11 +358,43 @@ describe('sealPdf', () => {
     const original = await fixture('us_constitution.pdf');
     const stamps: Stamp[] = [
       marker(19, 'MARKERNINETEEN', 0.1, 0.8),
-      { page: 19, x: 0.55, y: 0.8, width: 0.35, height: 0.08, type: 'signature', value: { kind: 'drawn', png: png(300, 90) } },
-      { page: 19, x: 0.55, y: 0.9, width: 0.35, height: 0.05, type: 'signature', value: { kind: 'typed', text: 'Zoë Łukasz-Müller' } },
+      {
+        page: 19,
+        x: 0.55,
+        y: 0.8,
+        width: 0.35,
+        height: 0.08,
+        type: 'signature',
+        value: { kind: 'drawn', png: png(300, 90) },
+      },
+      {
+        page: 19,
+        x: 0.55,
+        y: 0.9,
+        width: 0.35,
+        height: 0.05,
+        type: 'signature',
+        value: { kind: 'typed', text: 'Zoë Łukasz-Müller' },
+      },
       { page: 19, x: 0.1, y: 0.9, width: 0.1, height: 0.03, type: 'initials', value: { kind: 'typed', text: 'ZŁM' } },
-      { page: 19, x: 0.25, y: 0.9, width: 0.2, height: 0.03, type: 'date_signed', value: { kind: 'text', text: '2025-03-04' } },
-      { page: 1, x: 0.05, y: 0.05, width: 0.03, height: 0.02, type: 'checkbox', value: { kind: 'checkbox', checked: true } },
+      {
+        page: 19,
+        x: 0.25,
+        y: 0.9,
+        width: 0.2,
+        height: 0.03,
+        type: 'date_signed',
+        value: { kind: 'text', text: '2025-03-04' },
+      },
+      {
+        page: 1,
+        x: 0.05,
+        y: 0.05,
+        width: 0.03,
+        height: 0.02,
+        type: 'checkbox',
+        value: { kind: 'checkbox', checked: true },
+      },
     ];
     const sealed = await sealPdf({ original, stamps, certificate: certificate(), signer });
     assert.equal(sealed.sha256, sha(sealed.bytes));
@@ -350,10 +414,31 @@ describe('sealPdf', () => {
     // The page's own text is still there.
     const originalWords = (await words(path.join(FIXTURES, 'us_constitution.pdf'), 19)).words;
     assert.ok(originalWords.length > 40);
-    for (const w of originalWords) assert.ok(page19.words.some((x) => x.text === w.text), `lost ${w.text}`);
+    for (const w of originalWords)
+      assert.ok(
+        page19.words.some((x) => x.text === w.text),
+        `lost ${w.text}`,
+      );
 
     const cert = (await tool('pdftotext', ['-f', '20', '-l', '20', file, '-'])).out;
-    for (const expected of ['Certificate of Completion', 'env_9f3a2c', 'Master services agreement', 'a'.repeat(64), sealed.stampedSha256!, 'b'.repeat(64), '17', 'Zoë Łukasz-Müller', 'zoe@example.com', '203.0.113.9', 'Firefox on Linux', 'email_otp', 'esign-disclosure-2025-01', '2025-03-04T10:05:00Z', '2025-03-03T09:00:00Z', `first ${sealed.stampedLength} bytes`]) {
+    for (const expected of [
+      'Certificate of Completion',
+      'env_9f3a2c',
+      'Master services agreement',
+      'a'.repeat(64),
+      sealed.stampedSha256!,
+      'b'.repeat(64),
+      '17',
+      'Zoë Łukasz-Müller',
+      'zoe@example.com',
+      '203.0.113.9',
+      'Firefox on Linux',
+      'email_otp',
+      'esign-disclosure-2025-01',
+      '2025-03-04T10:05:00Z',
+      '2025-03-03T09:00:00Z',
+      `first ${sealed.stampedLength} bytes`,
+    ]) {
       assert.ok(cert.includes(expected), `certificate lacks ${expected}`);
     }
   });
@@ -365,7 +450,11 @@ describe('sealPdf', () => {
       pages[1]!.setRotation(180);
       pages[2]!.setRotation(270);
     });
-    const stamps = [marker(1, 'ROTNINETY', 0.6, 0.1), marker(2, 'ROTONEEIGHTY', 0.15, 0.7), marker(3, 'ROTTWOSEVENTY', 0.05, 0.45, 0.4)];
+    const stamps = [
+      marker(1, 'ROTNINETY', 0.6, 0.1),
+      marker(2, 'ROTONEEIGHTY', 0.15, 0.7),
+      marker(3, 'ROTTWOSEVENTY', 0.05, 0.45, 0.4),
+    ];
     const sealed = await sealPdf({ original, stamps, certificate: certificate(), signer });
     const file = await toFile(sealed.bytes, 'rotated.pdf');
     await assertSignedAndValid(file);
@@ -375,7 +464,8 @@ describe('sealPdf', () => {
       { width: 612, height: 792, rotation: 180 },
       { width: 792, height: 612, rotation: 270 },
     ]);
-    for (const s of stamps) assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, pageBoxes[s.page - 1]!);
+    for (const s of stamps)
+      assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, pageBoxes[s.page - 1]!);
   });
 
   it('places stamps in the visible box of pages whose CropBox is not the MediaBox', async () => {
@@ -394,12 +484,18 @@ describe('sealPdf', () => {
     const sealed = await sealPdf({ original: inspected.bytes, stamps, certificate: certificate(), signer });
     const file = await toFile(sealed.bytes, 'cropped.pdf');
     await assertSignedAndValid(file);
-    for (const s of stamps) assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, inspected.pageBoxes[s.page - 1]!);
+    for (const s of stamps)
+      assertPlaced(await words(file, s.page), (s.value as { text: string }).text, s, inspected.pageBoxes[s.page - 1]!);
   });
 
   it('places stamps on with_cropbox.pdf as it is', async () => {
     const stamps = [marker(2, 'ASITIS', 0.7, 0.95, 0.25, 0.03)];
-    const sealed = await sealPdf({ original: await fixture('with_cropbox.pdf'), stamps, certificate: certificate(), signer });
+    const sealed = await sealPdf({
+      original: await fixture('with_cropbox.pdf'),
+      stamps,
+      certificate: certificate(),
+      signer,
+    });
     const file = await toFile(sealed.bytes, 'with_cropbox-sealed.pdf');
     await assertSignedAndValid(file);
     assertPlaced(await words(file, 2), 'ASITIS', stamps[0]!, { width: 595, height: 842, rotation: 0 });
@@ -407,26 +503,51 @@ describe('sealPdf', () => {
 
   it('seals the 206-page linearized file incrementally, keeping its bytes', async () => {
     const original = await fixture('linearized_with_object_streams.pdf');
-    const sealed = await sealPdf({ original, stamps: [marker(206, 'LASTPAGE', 0.1, 0.9)], certificate: certificate(), signer });
+    const sealed = await sealPdf({
+      original,
+      stamps: [marker(206, 'LASTPAGE', 0.1, 0.9)],
+      certificate: certificate(),
+      signer,
+    });
     assert.equal(Buffer.compare(Buffer.from(sealed.bytes.subarray(0, original.length)), Buffer.from(original)), 0);
     assert.ok(sealed.bytes.length < original.length + 200_000, `grew to ${sealed.bytes.length}`);
     const file = await toFile(sealed.bytes, 'linearized-sealed.pdf');
     await assertSignedAndValid(file);
     // The original already draws qpdf warnings about its hint tables.
     await assertQpdfOk(file, true);
-    assertPlaced(await words(file, 206), 'LASTPAGE', marker(206, 'LASTPAGE', 0.1, 0.9), { width: 612, height: 792, rotation: 0 });
+    assertPlaced(await words(file, 206), 'LASTPAGE', marker(206, 'LASTPAGE', 0.1, 0.9), {
+      width: 612,
+      height: 792,
+      rotation: 0,
+    });
   });
 
   it('keeps annotations, form fields and an earlier signature field of the upload', async () => {
-    for (const name of ['with_annots.pdf', 'sample_form.pdf', 'fancy_fields.pdf', 'with_signature.pdf', 'with_update_sections.pdf', 'with_xfa_fields.pdf']) {
+    for (const name of [
+      'with_annots.pdf',
+      'sample_form.pdf',
+      'fancy_fields.pdf',
+      'with_signature.pdf',
+      'with_update_sections.pdf',
+      'with_xfa_fields.pdf',
+    ]) {
       const original = await fixture(name);
       const before = await PDF.load(original);
       const annots = before.getPages().map((p) => p.getAnnotations().length);
       const fields = before.getForm()?.getFieldNames() ?? [];
-      const sealed = await sealPdf({ original, stamps: [marker(1, 'FIELDTEST', 0.05, 0.01, 0.3, 0.02)], certificate: certificate(), signer });
+      const sealed = await sealPdf({
+        original,
+        stamps: [marker(1, 'FIELDTEST', 0.05, 0.01, 0.3, 0.02)],
+        certificate: certificate(),
+        signer,
+      });
       const file = await toFile(sealed.bytes, name);
       // Signature fields of the upload (with_signature.pdf's and sample_form.pdf's are unsigned) are listed before ours.
-      const earlier = before.getForm()?.getFields().filter((f) => f.type === 'signature').length ?? 0;
+      const earlier =
+        before
+          .getForm()
+          ?.getFields()
+          .filter((f) => f.type === 'signature').length ?? 0;
       if (name === 'with_signature.pdf') assert.equal(earlier, 1);
       const report = await assertSignedAndValid(file, earlier + 1);
       if (name === 'with_signature.pdf') assert.match(report, /Signature Field Name: Signature1/);
@@ -434,7 +555,12 @@ describe('sealPdf', () => {
       const afterPdf = await PDF.load(sealed.bytes);
       const afterAnnots = afterPdf.getPages().map((p) => p.getAnnotations().length);
       // Same annotations on the original pages (page 1 gains only the seal's invisible widget).
-      annots.forEach((n, i) => assert.ok(afterAnnots[i]! - n === (i === 0 ? 1 : 0) || afterAnnots[i] === n, `${name} page ${i + 1}: ${n} → ${afterAnnots[i]}`));
+      annots.forEach((n, i) =>
+        assert.ok(
+          afterAnnots[i]! - n === (i === 0 ? 1 : 0) || afterAnnots[i] === n,
+          `${name} page ${i + 1}: ${n} → ${afterAnnots[i]}`,
+        ),
+      );
       const afterFields = afterPdf.getForm()?.getFieldNames() ?? [];
       for (const f of fields) assert.ok(afterFields.includes(f), `${name} lost field ${f}`);
       assert.ok(afterFields.includes('CountersignSeal'));
@@ -444,11 +570,19 @@ describe('sealPdf', () => {
   it('seals the files inspectPdf repaired', async () => {
     for (const name of ['with_invalid_objects.pdf', 'missing_xref_trailer_dict.pdf', 'with_comments.pdf']) {
       const repaired = await inspectPdf(await fixture(name));
-      const sealed = await sealPdf({ original: repaired.bytes, stamps: [marker(1, 'REPAIRED', 0.1, 0.1)], certificate: certificate(), signer });
+      const sealed = await sealPdf({
+        original: repaired.bytes,
+        stamps: [marker(1, 'REPAIRED', 0.1, 0.1)],
+        certificate: certificate(),
+        signer,
+      });
       const file = await toFile(sealed.bytes, name);
       await assertSignedAndValid(file);
       await assertQpdfOk(file);
-      assert.equal(Buffer.compare(Buffer.from(sealed.bytes.subarray(0, repaired.bytes.length)), Buffer.from(repaired.bytes)), 0);
+      assert.equal(
+        Buffer.compare(Buffer.from(sealed.bytes.subarray(0, repaired.bytes.length)), Buffer.from(repaired.bytes)),
+        0,
+      );
     }
   });
 
@@ -468,10 +602,31 @@ describe('sealPdf', () => {
 
   it('rejects a stamp outside the document or with a broken image, with a clear error', async () => {
     const original = await fixture('normal.pdf');
-    await assert.rejects(sealPdf({ original, stamps: [marker(3, 'X', 0.1, 0.1)], certificate: certificate(), signer }), /page 3 is not in the document/);
-    await assert.rejects(sealPdf({ original, stamps: [marker(1, 'X', 0.9, 0.1)], certificate: certificate(), signer }), /outside the page/);
     await assert.rejects(
-      sealPdf({ original, stamps: [{ page: 1, x: 0.1, y: 0.1, width: 0.2, height: 0.1, type: 'signature', value: { kind: 'drawn', png: new Uint8Array([1, 2, 3]) } }], certificate: certificate(), signer }),
+      sealPdf({ original, stamps: [marker(3, 'X', 0.1, 0.1)], certificate: certificate(), signer }),
+      /page 3 is not in the document/,
+    );
+    await assert.rejects(
+      sealPdf({ original, stamps: [marker(1, 'X', 0.9, 0.1)], certificate: certificate(), signer }),
+      /outside the page/,
+    );
+    await assert.rejects(
+      sealPdf({
+        original,
+        stamps: [
+          {
+            page: 1,
+            x: 0.1,
+            y: 0.1,
+            width: 0.2,
+            height: 0.1,
+            type: 'signature',
+            value: { kind: 'drawn', png: new Uint8Array([1, 2, 3]) },
+          },
+        ],
+        certificate: certificate(),
+        signer,
+      }),
       /not a readable PNG/,
     );
   });

@@ -1,4 +1,14 @@
-import { PdfArray, PdfDict, PdfName, PdfNumber, PdfRef, PdfStream, PdfString, type PDF, type PDFPage } from '@libpdf/core';
+import {
+  PdfArray,
+  PdfDict,
+  PdfName,
+  PdfNumber,
+  PdfRef,
+  PdfStream,
+  PdfString,
+  type PDF,
+  type PDFPage,
+} from '@libpdf/core';
 import { deflateSync } from 'node:zlib';
 import { fontDescriptorMetrics, subsetFor, type EncodedSubset, type FaceKey, type ShapedRun } from './fonts.ts';
 import type { PageFrame } from './geometry.ts';
@@ -12,7 +22,10 @@ const enc = new TextEncoder();
 export function flateStream(data: Uint8Array, entries: Record<string, PdfNumber | PdfName> = {}): PdfStream {
   if (data.length < 64) return new PdfStream(PdfDict.of(entries), data);
   const compressed = deflateSync(data, { level: 6 });
-  return new PdfStream(PdfDict.of({ ...entries, Filter: PdfName.of('FlateDecode') }), new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength));
+  return new PdfStream(
+    PdfDict.of({ ...entries, Filter: PdfName.of('FlateDecode') }),
+    new Uint8Array(compressed.buffer, compressed.byteOffset, compressed.byteLength),
+  );
 }
 
 /**
@@ -62,7 +75,10 @@ export class DocumentFonts {
       const tag = subsetTag(key, glyphs);
       const baseFont = `${tag}+${m.postscriptName}`;
       const fontFile = this.pdf.register(
-        new PdfStream(PdfDict.of({ Length1: PdfNumber.of(subset.bytes.length), Filter: PdfName.of('FlateDecode') }), subset.deflated),
+        new PdfStream(
+          PdfDict.of({ Length1: PdfNumber.of(subset.bytes.length), Filter: PdfName.of('FlateDecode') }),
+          subset.deflated,
+        ),
       );
       const descriptor = this.pdf.register(
         PdfDict.of({
@@ -254,7 +270,8 @@ export class PageCanvas {
       res.set(kind, sub);
     }
     const dict = sub as PdfDict;
-    for (const [k, v] of dict) if (v instanceof PdfRef && v.objectNumber === ref.objectNumber && v.generation === ref.generation) return k.value;
+    for (const [k, v] of dict)
+      if (v instanceof PdfRef && v.objectNumber === ref.objectNumber && v.generation === ref.generation) return k.value;
     let name = prefix;
     for (let i = 1; dict.has(name); i++) name = `${prefix}${i}`;
     dict.set(name, ref);

@@ -47,7 +47,12 @@ const RULE: Rgb = [0.8, 0.8, 0.84];
  * Append the certificate-of-completion pages. Content flows onto as many pages as it needs;
  * every value wraps within its column (long words and hashes break anywhere).
  */
-export function drawCertificate(pdf: PDF, fonts: DocumentFonts, cert: CertificateOfCompletion, ctx: CertificateContext): PageCanvas[] {
+export function drawCertificate(
+  pdf: PDF,
+  fonts: DocumentFonts,
+  cert: CertificateOfCompletion,
+  ctx: CertificateContext,
+): PageCanvas[] {
   const { width, height } = ctx.pageSize;
   const pages: PageCanvas[] = [];
   let canvas!: PageCanvas;
@@ -57,14 +62,28 @@ export function drawCertificate(pdf: PDF, fonts: DocumentFonts, cert: Certificat
 
   const newPage = () => {
     const page = pdf.addPage({ width, height });
-    canvas = new PageCanvas(pdf, page, { width, height, rotation: 0, visibleRect: { x0: 0, y0: 0, x1: width, y1: height }, matrix: [1, 0, 0, 1, 0, 0] }, fonts, true);
+    canvas = new PageCanvas(
+      pdf,
+      page,
+      { width, height, rotation: 0, visibleRect: { x0: 0, y0: 0, x1: width, y1: height }, matrix: [1, 0, 0, 1, 0, 0] },
+      fonts,
+      true,
+    );
     pages.push(canvas);
     y = height - MARGIN;
   };
   const ensure = (h: number) => {
     if (y - h < bottom) newPage();
   };
-  const paragraph = (text: string, style: TextStyle, size: number, color: Rgb, x = MARGIN, w = contentWidth, leading = 1.35) => {
+  const paragraph = (
+    text: string,
+    style: TextStyle,
+    size: number,
+    color: Rgb,
+    x = MARGIN,
+    w = contentWidth,
+    leading = 1.35,
+  ) => {
     for (const line of wrap(text, style, size, w)) {
       ensure(size * leading);
       y -= size * leading;

@@ -122,11 +122,18 @@ function shapeRun(key: FaceKey, text: string, rtl: boolean): ShapedRun {
   return shaped;
 }
 
-/** Characters we never print: controls, bidi overrides and other format characters. */
-const INVISIBLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
+/**
+ * Characters we never print: control characters, and format characters such as bidi overrides
+ * (which could make a name display as something else) — except the zero-width (non-)joiners
+ * that shaping needs.
+ */
+const INVISIBLE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}]/gu;
 
 export function cleanText(text: string): string {
-  return text.normalize('NFC').replace(/[\t\r\n]+/g, ' ').replace(INVISIBLE, '');
+  return text
+    .normalize('NFC')
+    .replace(/[\t\r\n]+/g, ' ')
+    .replace(INVISIBLE, '');
 }
 
 /**
@@ -180,8 +187,12 @@ export function shapeLine(text: string, style: TextStyle = 'regular'): ShapedRun
   }
   // Consecutive right-to-left runs (Arabic letters, digits between them) are shown in reverse order.
   const ordered: ShapedRun[] = [];
-  for (let i = 0; i < runs.length; ) {
-    if (!runs[i]!.rtl) { ordered.push(runs[i]!); i++; continue; }
+  for (let i = 0; i < runs.length;) {
+    if (!runs[i]!.rtl) {
+      ordered.push(runs[i]!);
+      i++;
+      continue;
+    }
     let j = i;
     while (j + 1 < runs.length && (runs[j + 1]!.rtl || (isNumberRun(runs[j + 1]!) && runs[j + 2]?.rtl))) j++;
     ordered.push(...runs.slice(i, j + 1).reverse());
@@ -272,7 +283,8 @@ export async function subsetFor(key: FaceKey, glyphIds: number[]): Promise<Encod
   for (const id of ids) newId.set(id, subset.includeGlyph(id));
   const bytes = await encodeStream(subset.encodeStream());
   const widths: number[] = [];
-  for (const [oldId, nid] of newId) widths[nid] = Math.round((font.getGlyph(oldId).advanceWidth * 1000) / font.unitsPerEm);
+  for (const [oldId, nid] of newId)
+    widths[nid] = Math.round((font.getGlyph(oldId).advanceWidth * 1000) / font.unitsPerEm);
   const result: EncodedSubset = { bytes, deflated: new Uint8Array(deflateSync(bytes, { level: 9 })), newId, widths };
   if (subsetCache.size >= SUBSET_CACHE_LIMIT) subsetCache.delete(subsetCache.keys().next().value!);
   subsetCache.set(cacheKey, result);

@@ -49,7 +49,8 @@ function readRect(value: PdfObject | undefined, pdf: PDF): UserRect | undefined 
   const nums: number[] = [];
   for (let i = 0; i < 4; i++) {
     let item = value.at(i);
-    if (item && !(item instanceof PdfNumber) && 'objectNumber' in item) item = pdf.getObject(item as never) ?? undefined;
+    if (item && !(item instanceof PdfNumber) && 'objectNumber' in item)
+      item = pdf.getObject(item as never) ?? undefined;
     if (!(item instanceof PdfNumber) || !Number.isFinite(item.value)) return undefined;
     nums.push(item.value);
   }

@@ -12,7 +12,15 @@ export interface InspectedPdf {
   pages: number;
   pageBoxes: PageBox[];
   /** Existing AcroForm fields; geometry as fractions of the visible page from its top-left (best effort). */
-  formFields: Array<{ name: string; type: string; page?: number; x?: number; y?: number; width?: number; height?: number }>;
+  formFields: Array<{
+    name: string;
+    type: string;
+    page?: number;
+    x?: number;
+    y?: number;
+    width?: number;
+    height?: number;
+  }>;
   /** What the parser had to work around (empty for a clean file). */
   warnings: string[];
 }
@@ -37,7 +45,14 @@ function describeNonPdf(bytes: Uint8Array): string {
 function pdfHeaderOffset(bytes: Uint8Array): number {
   const limit = Math.min(bytes.length - 5, 1024);
   for (let i = 0; i <= limit; i++) {
-    if (bytes[i] === 0x25 && bytes[i + 1] === 0x50 && bytes[i + 2] === 0x44 && bytes[i + 3] === 0x46 && bytes[i + 4] === 0x2d) return i;
+    if (
+      bytes[i] === 0x25 &&
+      bytes[i + 1] === 0x50 &&
+      bytes[i + 2] === 0x44 &&
+      bytes[i + 3] === 0x46 &&
+      bytes[i + 4] === 0x2d
+    )
+      return i;
   }
   return -1;
 }
@@ -66,7 +81,9 @@ export async function loadForSigning(bytes: Uint8Array): Promise<PDF> {
 
 /** An /Encrypt entry in a trailer or cross-reference stream dictionary. */
 function looksEncrypted(bytes: Uint8Array): boolean {
-  return /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'));
+  return /\/Encrypt\s*(\d+\s+\d+\s+R|<<)/.test(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'),
+  );
 }
 
 function encryptedError(): PdfRejectedError {
@@ -92,7 +109,10 @@ export async function inspectPdf(bytes: Uint8Array, opts: { maxBytes?: number } 
     );
   }
   if (pdfHeaderOffset(bytes) < 0) {
-    throw new PdfRejectedError('not_pdf', `The uploaded file is ${describeNonPdf(bytes)}, not a PDF. Upload a PDF document.`);
+    throw new PdfRejectedError(
+      'not_pdf',
+      `The uploaded file is ${describeNonPdf(bytes)}, not a PDF. Upload a PDF document.`,
+    );
   }
   try {
     return await inspectLoaded(bytes);
@@ -110,7 +130,8 @@ async function inspectLoaded(original: Uint8Array): Promise<InspectedPdf> {
   const warnings = [...pdf.warnings];
   const count = pdf.getPageCount();
   if (count === 0) throw damaged('no pages could be found in it');
-  if (count > MAX_PAGES) throw new PdfRejectedError('too_large', `The PDF has ${count} pages; the limit is ${MAX_PAGES}.`);
+  if (count > MAX_PAGES)
+    throw new PdfRejectedError('too_large', `The PDF has ${count} pages; the limit is ${MAX_PAGES}.`);
 
   if (pdf.recoveredViaBruteForce) {
     // The cross-reference data was unusable; write a clean file and check that it reads back.
@@ -123,7 +144,8 @@ async function inspectLoaded(original: Uint8Array): Promise<InspectedPdf> {
     } catch (err) {
       throw damaged(`the repaired file could not be read back: ${(err as Error).message}`);
     }
-    if (reread.recoveredViaBruteForce || reread.getPageCount() !== count) throw damaged('its page structure could not be recovered');
+    if (reread.recoveredViaBruteForce || reread.getPageCount() !== count)
+      throw damaged('its page structure could not be recovered');
     pdf = reread;
     bytes = rewritten;
     repaired = true;

@@ -111,7 +111,15 @@ export function fitText(
         const max = Math.max(1, Math.floor((box.height + 0.01) / lineHeight));
         if (lines.length <= max) return { lines, size, lineHeight };
         const kept = lines.slice(0, max);
-        kept[max - 1] = ellipsize(lines.slice(max - 1).map((l) => l.runs.map((r) => r.text).join('')).join(' '), style, size, box.width);
+        kept[max - 1] = ellipsize(
+          lines
+            .slice(max - 1)
+            .map((l) => l.runs.map((r) => r.text).join(''))
+            .join(' '),
+          style,
+          size,
+          box.width,
+        );
         return { lines: kept, size, lineHeight };
       }
     } else {

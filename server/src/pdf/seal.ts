@@ -147,12 +147,15 @@ export async function sealPdf(input: SealInput): Promise<SealResult> {
     location: input.location,
     fieldName: uniqueSealFieldName(pdf),
   });
-  if (bytes.length <= stamped.length || !startsWith(bytes, stamped)) throw new Error('sealing did not append to the stamped document');
+  if (bytes.length <= stamped.length || !startsWith(bytes, stamped))
+    throw new Error('sealing did not append to the stamped document');
   return { bytes, sha256: sha256Hex(bytes), stampedSha256, stampedLength: stamped.length };
 }
 
 function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, prefix.length).equals(Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, prefix.length).equals(
+    Buffer.from(prefix.buffer, prefix.byteOffset, prefix.byteLength),
+  );
 }
 
 function uniqueSealFieldName(pdf: PDF): string {

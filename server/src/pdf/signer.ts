@@ -17,7 +17,11 @@ export interface SealSigner {
 
 export const DEV_SUBJECT_CN = 'Countersign Development Seal';
 
-export async function loadSealSigner(opts: { dataDir: string; p12Path?: string; passphrase?: string }): Promise<SealSigner> {
+export async function loadSealSigner(opts: {
+  dataDir: string;
+  p12Path?: string;
+  passphrase?: string;
+}): Promise<SealSigner> {
   if (opts.p12Path) {
     const bytes = await fs.readFile(opts.p12Path);
     return fromP12(new Uint8Array(bytes), opts.passphrase ?? '', false, opts.p12Path);
@@ -39,7 +43,10 @@ export async function loadSealSigner(opts: { dataDir: string; p12Path?: string; 
   }
 }
 
-async function readPair(p12File: string, passFile: string): Promise<{ p12: Uint8Array; passphrase: string } | undefined> {
+async function readPair(
+  p12File: string,
+  passFile: string,
+): Promise<{ p12: Uint8Array; passphrase: string } | undefined> {
   try {
     const [p12, passphrase] = await Promise.all([fs.readFile(p12File), fs.readFile(passFile, 'utf8')]);
     return { p12: new Uint8Array(p12), passphrase: passphrase.trim() };
@@ -128,12 +135,19 @@ function buildDevelopmentP12(passphrase: string): Uint8Array {
   return Uint8Array.from(der, (c) => c.charCodeAt(0));
 }
 
-async function fromP12(bytes: Uint8Array, passphrase: string, development: boolean, where: string): Promise<SealSigner> {
+async function fromP12(
+  bytes: Uint8Array,
+  passphrase: string,
+  development: boolean,
+  where: string,
+): Promise<SealSigner> {
   let signer: P12Signer;
   try {
     signer = await P12Signer.create(bytes, passphrase);
   } catch (err) {
-    throw new Error(`cannot load the signing key from ${where}: ${(err as Error).message} (wrong passphrase or not a PKCS#12 file?)`);
+    throw new Error(
+      `cannot load the signing key from ${where}: ${(err as Error).message} (wrong passphrase or not a PKCS#12 file?)`,
+    );
   }
   const subject = new X509Certificate(signer.certificate).subject.split('\n').join(', ');
   return {

@@ -28,17 +28,25 @@ export class StampError extends Error {
 export function validateStamps(stamps: Stamp[], pageCount: number): void {
   stamps.forEach((s, i) => {
     const where = `stamp ${i + 1} (${s.type})`;
-    if (!Number.isInteger(s.page) || s.page < 1 || s.page > pageCount) throw new StampError(`${where}: page ${s.page} is not in the document (1..${pageCount})`);
+    if (!Number.isInteger(s.page) || s.page < 1 || s.page > pageCount)
+      throw new StampError(`${where}: page ${s.page} is not in the document (1..${pageCount})`);
     for (const k of ['x', 'y', 'width', 'height'] as const) {
       const v = s[k];
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) throw new StampError(`${where}: ${k} must be a fraction between 0 and 1`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
+        throw new StampError(`${where}: ${k} must be a fraction between 0 and 1`);
     }
-    if (s.x + s.width > 1.0001 || s.y + s.height > 1.0001) throw new StampError(`${where}: the box reaches outside the page`);
+    if (s.x + s.width > 1.0001 || s.y + s.height > 1.0001)
+      throw new StampError(`${where}: the box reaches outside the page`);
   });
 }
 
 /** Draw one field value into its box on the page canvas. */
-export function drawStamp(pdf: PDF, canvas: PageCanvas, stamp: Stamp, images: Map<Uint8Array, ReturnType<PDF['embedPng']>>): void {
+export function drawStamp(
+  pdf: PDF,
+  canvas: PageCanvas,
+  stamp: Stamp,
+  images: Map<Uint8Array, ReturnType<PDF['embedPng']>>,
+): void {
   const box = fractionToVisible(canvas.frame, stamp);
   if (box.width <= 0 || box.height <= 0) return;
   const v = stamp.value;
@@ -49,7 +57,9 @@ export function drawStamp(pdf: PDF, canvas: PageCanvas, stamp: Stamp, images: Ma
         try {
           image = pdf.embedPng(v.png);
         } catch (err) {
-          throw new StampError(`the drawn ${stamp.type} on page ${stamp.page} is not a readable PNG image: ${(err as Error).message}`);
+          throw new StampError(
+            `the drawn ${stamp.type} on page ${stamp.page} is not a readable PNG image: ${(err as Error).message}`,
+          );
         }
         images.set(v.png, image);
       }
@@ -67,25 +77,37 @@ export function drawStamp(pdf: PDF, canvas: PageCanvas, stamp: Stamp, images: Ma
       canvas.op('q');
       canvas.strokeColor(INK);
       canvas.op(`${num(Math.max(0.6, s * 0.12))} w 1 J 1 j`);
-      canvas.op(`${num(x + s * 0.12)} ${num(y + s * 0.5)} m ${num(x + s * 0.4)} ${num(y + s * 0.18)} l ${num(x + s * 0.9)} ${num(y + s * 0.85)} l S`);
+      canvas.op(
+        `${num(x + s * 0.12)} ${num(y + s * 0.5)} m ${num(x + s * 0.4)} ${num(y + s * 0.18)} l ${num(x + s * 0.9)} ${num(y + s * 0.85)} l S`,
+      );
       canvas.op('Q');
       return;
     }
     case 'typed': {
       // A typed signature or initials: one line, italic, as large as the box allows.
       const pad = Math.min(box.height * 0.1, 4);
-      const fitted = fitText(v.text, 'italic', { width: box.width - 2 * pad, height: box.height - 2 * pad }, { maxSize: 36, minSize: 4 });
+      const fitted = fitText(
+        v.text,
+        'italic',
+        { width: box.width - 2 * pad, height: box.height - 2 * pad },
+        { maxSize: 36, minSize: 4 },
+      );
       drawFitted(canvas, fitted, { ...box, x: box.x + pad, width: box.width - 2 * pad }, 'center');
       return;
     }
     case 'text': {
       const multiline = stamp.type === 'text' && box.height >= 24;
       const pad = Math.min(box.height * 0.08, 2);
-      const fitted = fitText(v.text, 'regular', { width: box.width - 2 * pad, height: box.height - 2 * pad }, {
-        maxSize: 12,
-        minSize: 4,
-        multiline,
-      });
+      const fitted = fitText(
+        v.text,
+        'regular',
+        { width: box.width - 2 * pad, height: box.height - 2 * pad },
+        {
+          maxSize: 12,
+          minSize: 4,
+          multiline,
+        },
+      );
       drawFitted(canvas, fitted, { ...box, x: box.x + pad, width: box.width - 2 * pad }, 'left');
       return;
     }
