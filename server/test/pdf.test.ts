@@ -586,6 +586,20 @@ describe('sealPdf', () => {
     }
   });
 
+  it('clamps a box that reaches past the page edge instead of failing the seal', async () => {
+    const s = marker(1, 'EDGE', 0.85, 0.96, 0.3, 0.08);
+    const sealed = await sealPdf({
+      original: await fixture('normal.pdf'),
+      stamps: [s],
+      certificate: certificate(),
+      signer,
+    });
+    const file = await toFile(sealed.bytes, 'edge.pdf');
+    await assertSignedAndValid(file);
+    const found = (await words(file, 1)).words.find((w) => w.text === 'EDGE');
+    assert.ok(found && found.xMax <= 612 && found.yMax <= 792 && found.xMin >= 0.85 * 612 - 1, JSON.stringify(found));
+  });
+
   it('prints user text as text, never as PDF syntax', async () => {
     const evil = ') Tj ET /F1 99 Tf BT (x) << /Type /Catalog >> \\ endstream';
     const sealed = await sealPdf({
@@ -600,15 +614,15 @@ describe('sealPdf', () => {
     assert.ok(text.includes(evil.replace(/\s+/g, ' ')), text);
   });
 
-  it('rejects a stamp outside the document or with a broken image, with a clear error', async () => {
+  it('rejects a stamp on a missing page, with a non-number position or a broken image, with a clear error', async () => {
     const original = await fixture('normal.pdf');
     await assert.rejects(
       sealPdf({ original, stamps: [marker(3, 'X', 0.1, 0.1)], certificate: certificate(), signer }),
       /page 3 is not in the document/,
     );
     await assert.rejects(
-      sealPdf({ original, stamps: [marker(1, 'X', 0.9, 0.1)], certificate: certificate(), signer }),
-      /outside the page/,
+      sealPdf({ original, stamps: [marker(1, 'X', Number.NaN, 0.1)], certificate: certificate(), signer }),
+      /x must be a fraction between 0 and 1/,
     );
     await assert.rejects(
       sealPdf({

@@ -4,7 +4,7 @@ import { drawCertificate, type CertificateOfCompletion } from './certificate.ts'
 import { pageFrame } from './geometry.ts';
 import { loadForSigning, sha256Hex } from './inspect.ts';
 import type { SealSigner } from './signer.ts';
-import { drawStamp, validateStamps, type Stamp } from './stamps.ts';
+import { drawStamp, normalizeStamps, type Stamp } from './stamps.ts';
 
 export interface SealInput {
   /** The stored document (as returned by inspectPdf). */
@@ -103,11 +103,11 @@ export async function sealPdf(input: SealInput): Promise<SealResult> {
 
   // Revision 1: field values stamped into the pages.
   const pages = pdf.getPages();
-  validateStamps(input.stamps, pages.length);
+  const stamps = normalizeStamps(input.stamps, pages.length);
   const fonts = new DocumentFonts(pdf);
   const canvases = new Map<number, PageCanvas>();
   const images = new Map<Uint8Array, ReturnType<PDF['embedPng']>>();
-  for (const stamp of input.stamps) {
+  for (const stamp of stamps) {
     let canvas = canvases.get(stamp.page);
     if (!canvas) {
       const page = pages[stamp.page - 1]!;

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
 import { P12Signer, type Signer } from '@libpdf/core';
+import { warmUpFonts } from './fonts.ts';
 
 /** The server's sealing identity: a @libpdf/core signer plus what we print about it. */
 export interface SealSigner {
@@ -22,6 +23,14 @@ export async function loadSealSigner(opts: {
   p12Path?: string;
   passphrase?: string;
 }): Promise<SealSigner> {
+  // The signer is loaded at start-up; the fonts it will seal with can get ready meanwhile.
+  setTimeout(() => {
+    try {
+      warmUpFonts();
+    } catch {
+      // Sealing reports font problems itself.
+    }
+  }, 0).unref();
   if (opts.p12Path) {
     const bytes = await fs.readFile(opts.p12Path);
     return fromP12(new Uint8Array(bytes), opts.passphrase ?? '', false, opts.p12Path);

@@ -25,18 +25,22 @@ export class StampError extends Error {
   override name = 'StampError';
 }
 
-export function validateStamps(stamps: Stamp[], pageCount: number): void {
-  stamps.forEach((s, i) => {
+/**
+ * Reject what cannot be placed (a page the document lacks, a non-number); clamp boxes that reach
+ * past the page edge, as a viewer would clip them, so a rounding error never blocks a seal.
+ */
+export function normalizeStamps(stamps: Stamp[], pageCount: number): Stamp[] {
+  return stamps.map((s, i) => {
     const where = `stamp ${i + 1} (${s.type})`;
-    if (!Number.isInteger(s.page) || s.page < 1 || s.page > pageCount)
+    if (!Number.isInteger(s.page) || s.page < 1 || s.page > pageCount) {
       throw new StampError(`${where}: page ${s.page} is not in the document (1..${pageCount})`);
+    }
     for (const k of ['x', 'y', 'width', 'height'] as const) {
       const v = s[k];
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1)
         throw new StampError(`${where}: ${k} must be a fraction between 0 and 1`);
     }
-    if (s.x + s.width > 1.0001 || s.y + s.height > 1.0001)
-      throw new StampError(`${where}: the box reaches outside the page`);
+    return { ...s, width: Math.min(s.width, 1 - s.x), height: Math.min(s.height, 1 - s.y) };
   });
 }
 
