@@ -1,5 +1,5 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy, RenderTask } from 'pdfjs-dist';
+import type { PDFDocumentLoadingTask, PDFDocumentProxy, PDFPageProxy, PDFWorker, RenderTask } from 'pdfjs-dist';
 
 type PdfJs = typeof import('pdfjs-dist');
 
@@ -16,25 +16,38 @@ export function setPdfWorkerSrc(src: string): void {
 }
 
 /**
- * Loads pdf.js on first use (nothing of it is in the element's entry) and boots its worker
+ * Loads pdf.js on first use (nothing of it is in the element's entry) and boots a worker
  * while pdf.js's main module is still downloading and evaluating.
  */
 export function loadPdfjs(): Promise<PdfJs> {
   pdfjsModule ??= (async () => {
     const main = import('pdfjs-dist');
     main.catch(() => undefined);
-    const workerSrc = workerSrcOverride ?? (await import('./pdf-worker-url.ts')).default;
-    const port = startWorker(workerSrc);
+    const src = await workerSrc();
+    prewarmed ??= startWorker(src);
     const pdfjs = await main;
-    const options = pdfjs.GlobalWorkerOptions;
-    if (!options.workerPort && !options.workerSrc) {
-      if (port) options.workerPort = port;
-      else options.workerSrc = workerSrc;
-    }
+    if (!pdfjs.GlobalWorkerOptions.workerSrc) pdfjs.GlobalWorkerOptions.workerSrc = src;
     return pdfjs;
   })();
   pdfjsModule.catch(() => (pdfjsModule = undefined));
   return pdfjsModule;
+}
+
+let prewarmed: Worker | undefined;
+
+async function workerSrc(): Promise<string> {
+  return workerSrcOverride ?? (await import('./pdf-worker-url.ts')).default;
+}
+
+/**
+ * A worker thread for one document: the one booted early if still free, else a new one.
+ * Each document owns its worker, so closing one never disturbs another (pdf.js shares a
+ * PDFWorker between documents given the same port and tears it down with the first).
+ */
+function takeWorker(src: string): Worker | undefined {
+  const worker = prewarmed ?? startWorker(src);
+  prewarmed = undefined;
+  return worker;
 }
 
 /** A module worker for a same-origin URL; cross-origin ones are left to pdf.js's own wrapper. */
@@ -89,6 +102,7 @@ export class PdfPagesController implements ReactiveController {
   readonly #onFirstPaint: (page: number) => void;
   #root: Element | null = null;
   #loading?: PDFDocumentLoadingTask;
+  #worker?: { pdf: PDFWorker; thread: Worker };
   #doc?: PDFDocumentProxy;
   #measured = new Set<number>();
   #slots = new Map<number, PageSlot>();
@@ -151,7 +165,11 @@ export class PdfPagesController implements ReactiveController {
     try {
       const pdfjs = await loadPdfjs();
       if (generation !== this.#generation) return;
+      const thread = takeWorker(await workerSrc());
+      const worker = thread ? { pdf: pdfjs.PDFWorker.create({ port: thread }), thread } : undefined;
+      this.#worker = worker;
       this.#loading = pdfjs.getDocument({
+        ...(worker ? { worker: worker.pdf } : {}),
         url: source.url,
         httpHeaders: source.headers ?? {},
         withCredentials: false,
@@ -185,8 +203,15 @@ export class PdfPagesController implements ReactiveController {
     clearTimeout(this.#resizeTimer);
     for (const slot of this.#slots.values()) this.#release(slot);
     this.#queue.clear();
-    void this.#loading?.destroy();
+    const loading = this.#loading;
+    const worker = this.#worker;
     this.#loading = undefined;
+    this.#worker = undefined;
+    void (async () => {
+      await loading?.destroy().catch(() => undefined);
+      worker?.pdf.destroy();
+      worker?.thread.terminate();
+    })();
     this.#doc = undefined;
     this.#painted = false;
     this.status = 'idle';

@@ -197,7 +197,8 @@ export const styles = css`
   .badge {
     padding: 0 0.5rem;
     border-radius: 999px;
-    background: color-mix(in srgb, var(--_accent-contrast) 22%, transparent);
+    color: var(--_accent);
+    background: var(--_accent-contrast);
     font-size: 0.875rem;
   }
   .zoom {

@@ -953,12 +953,13 @@ export class CsSignerPad extends CsConnectedElement {
             class=${classes}
             style=${placement(field)}
             data-field-id=${field.id}
-            aria-label=${this.describeField(field, filled)}
             aria-invalid=${error ? 'true' : 'false'}
             aria-describedby=${error ? errorId : nothing}
             @click=${() => this.openSignature(field)}
           >
-            ${content}${field.required && !filled ? html`<span class="star" aria-hidden="true">*</span>` : nothing}</button
+            ${content}<span class="sr-only">, ${this.describeField(field, filled)}</span>${
+              field.required && !filled ? html`<span class="star" aria-hidden="true">*</span>` : nothing
+            }</button
           >${errorNote}`;
       }
       case 'text':

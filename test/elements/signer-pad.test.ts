@@ -1,0 +1,492 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-commands';
+import type { SigningView } from '@countersign/core';
+import '../../packages/elements/src/signer-pad/define.ts';
+import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
+import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
+
+// The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
+setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
+
+interface Seeded {
+  server: string;
+  envelopeId: string;
+  recipients: Array<{ id: string; name: string; email: string; role: string }>;
+  fields: Array<{
+    id: string;
+    type: string;
+    page: number;
+    x: number;
+    y: number;
+    width: number;
+    height: number;
+    required: boolean;
+  }>;
+  session: { token: string; url: string; expiresAt: string };
+}
+
+const seed = (options: Record<string, unknown> = {}) => executeServerCommand('cs-seed', options) as Promise<Seeded>;
+const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
+  executeServerCommand('cs-api', { method, path, body, token }) as Promise<{ status: number; body: T }>;
+const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
+const putField = (token: string, id: string, value: unknown) =>
+  api('PUT', `/api/v1/signing/fields/${id}`, { value }, token);
+
+const CLOSED_PORT = 'http://127.0.0.1:9';
+
+async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const $ = <E extends Element = HTMLElement>(el: CsSignerPad, selector: string) =>
+  el.shadowRoot!.querySelector<E>(selector);
+const active = (el: CsSignerPad) => el.shadowRoot!.activeElement as HTMLElement | null;
+const fieldControl = (el: CsSignerPad, id: string) => {
+  const box = $(el, `[data-field-id="${id}"]`)!;
+  return box.matches('button') ? box : box.querySelector<HTMLElement>('input, button')!;
+};
+const state = (el: CsSignerPad) => $(el, '[data-state]')?.getAttribute('data-state');
+
+async function mount(server: string, token: string, width = 800): Promise<CsSignerPad> {
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div style="width:${width}px">
+      <cs-signer-pad server=${server} token=${token} style="--cs-viewer-height:560px"></cs-signer-pad>
+    </div>`,
+  );
+  return wrapper.querySelector('cs-signer-pad')!;
+}
+
+/** Mounts and waits until page 1 is painted. */
+async function mountReady(seeded: Seeded, width = 800): Promise<CsSignerPad> {
+  const el = await mount(seeded.server, seeded.session.token, width);
+  await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+  return el;
+}
+
+function expectPlaced(el: CsSignerPad, seeded: Seeded): void {
+  const canvas = $(el, '.page[data-page="1"] canvas')!.getBoundingClientRect();
+  for (const field of seeded.fields.filter((f) => f.page === 1)) {
+    const box = $(el, `[data-field-id="${field.id}"]`)!.getBoundingClientRect();
+    expect(box.left, `${field.id} left`).to.be.closeTo(canvas.left + field.x * canvas.width, 1);
+    expect(box.top, `${field.id} top`).to.be.closeTo(canvas.top + field.y * canvas.height, 1);
+    expect(box.width, `${field.id} width`).to.be.closeTo(field.width * canvas.width, 1);
+    expect(box.height, `${field.id} height`).to.be.closeTo(field.height * canvas.height, 1);
+  }
+}
+
+function pointer(type: string, target: EventTarget, x: number, y: number, buttons: number): void {
+  target.dispatchEvent(
+    new PointerEvent(type, {
+      clientX: x,
+      clientY: y,
+      buttons,
+      button: 0,
+      pointerId: 1,
+      pointerType: 'pen',
+      isPrimary: true,
+      pressure: buttons ? 0.5 : 0,
+      bubbles: true,
+      composed: true,
+      cancelable: true,
+    }),
+  );
+}
+
+describe('<cs-signer-pad>', function () {
+  this.timeout(30_000);
+
+  afterEach(async () => {
+    await setViewport({ width: 800, height: 600 });
+  });
+
+  it('loads, fires cs-ready and places the fields over page 1 at any width', async () => {
+    const seeded = await seed();
+    const ready = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('cs-ready', (e) => resolve(e), { once: true }),
+    );
+    const el = await mountReady(seeded, 800);
+    const { detail } = await ready;
+    expect(detail).to.deep.equal({ envelopeId: seeded.envelopeId, recipientId: seeded.recipients[0]!.id, pages: 19 });
+    expect($(el, '.progress')!.textContent).to.contain('0 of 4 required fields completed');
+    expect($(el, '[data-field-id="customer_date"]')!.textContent).to.contain('Filled when you finish');
+    expectPlaced(el, seeded);
+    // The page canvas is drawn for the device's pixels.
+    const canvas = $<HTMLCanvasElement>(el, '.page[data-page="1"] canvas')!;
+    expect(canvas.width).to.equal(Math.round(canvas.getBoundingClientRect().width * devicePixelRatio));
+    // Lazy: a 19-page document holds only the canvases near the viewport.
+    expect(el.shadowRoot!.querySelectorAll('canvas').length).to.be.below(6);
+    await expect(el).to.be.accessible();
+
+    el.parentElement!.style.width = '480px';
+    await until(
+      () => canvas.isConnected === false || canvas.width === Math.round(canvas.getBoundingClientRect().width),
+      'page redrawn at the new width',
+    );
+    expectPlaced(el, seeded);
+    el.zoom = 1.5;
+    await el.updateComplete;
+    expectPlaced(el, seeded);
+  });
+
+  it('saves a text field after typing and keeps it across a reload', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const changes: Array<{ fieldId: string; filled: boolean }> = [];
+    el.addEventListener('cs-field-change', (e) => changes.push(e.detail));
+    fieldControl(el, 'customer_name').focus();
+    await sendKeys({ type: 'Ada Lovelace' });
+    await sendKeys({ press: 'Tab' });
+    const saved = await (async () => {
+      for (let i = 0; i < 80; i++) {
+        const view = await signingView(seeded.session.token);
+        const value = view.fields.find((f) => f.id === 'customer_name')?.value;
+        if (value === 'Ada Lovelace') return value;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return undefined;
+    })();
+    expect(saved).to.equal('Ada Lovelace');
+    expect(changes.at(-1)).to.deep.include({ fieldId: 'customer_name', filled: true });
+
+    const again = await mountReady(seeded);
+    expect((fieldControl(again, 'customer_name') as HTMLInputElement).value).to.equal('Ada Lovelace');
+    expect($(again, '.progress')!.textContent).to.contain('1 of 4');
+  });
+
+  it('draws a signature with pointer events and adopts it', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    fieldControl(el, 'customer_signature').click();
+    const dialog = await until(() => $<HTMLDialogElement>(el, 'dialog.signature[open]'), 'signature dialog');
+    const canvas = await until(() => {
+      const c = $<HTMLCanvasElement>(el, 'canvas.draw');
+      return c && c.width === Math.round(c.getBoundingClientRect().width * devicePixelRatio) ? c : undefined;
+    }, 'drawing canvas ready');
+    await expect(el).to.be.accessible();
+    const r = canvas.getBoundingClientRect();
+    const adopt = $<HTMLButtonElement>(el, 'button.adopt')!;
+    expect(adopt.disabled).to.equal(true);
+    pointer('pointerdown', canvas, r.left + 20, r.top + r.height * 0.6, 1);
+    for (let i = 1; i <= 12; i++) {
+      pointer('pointermove', canvas, r.left + 20 + i * 25, r.top + r.height * (0.6 - 0.3 * Math.sin(i / 2)), 1);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    pointer('pointerup', canvas, r.left + 320, r.top + r.height * 0.5, 0);
+    await el.updateComplete;
+    expect(adopt.disabled).to.equal(false);
+    // Undo takes the stroke back; draw again.
+    $<HTMLButtonElement>(el, '#panel-draw .row button:nth-child(2)')!.click();
+    await el.updateComplete;
+    expect(adopt.disabled).to.equal(true);
+    pointer('pointerdown', canvas, r.left + 30, r.top + 30, 1);
+    pointer('pointermove', canvas, r.left + 200, r.top + 60, 1);
+    pointer('pointermove', canvas, r.left + 260, r.top + 40, 1);
+    pointer('pointerup', canvas, r.left + 260, r.top + 40, 0);
+    await el.updateComplete;
+    adopt.click();
+    await until(() => !dialog.open, 'dialog closed');
+    await until(() => $(el, '[data-field-id="customer_signature"] img'), 'signature shown in the field');
+    let stored: unknown;
+    for (let i = 0; i < 60 && !stored; i++) {
+      const view = await signingView(seeded.session.token);
+      stored = view.fields.find((f) => f.id === 'customer_signature')?.value;
+      if (!stored) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stored).to.include({ kind: 'drawn' });
+    expect((stored as { image: string }).image).to.match(/^data:image\/png;base64,/);
+  });
+
+  it('adopts a typed signature and moves through the required fields with the keyboard only', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const next = $<HTMLButtonElement>(el, 'button.next')!;
+    expect(next.textContent).to.contain('4 left');
+    next.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => active(el) === fieldControl(el, 'customer_signature'), 'first required field focused');
+    await sendKeys({ press: 'Enter' });
+    const dialog = await until(() => $<HTMLDialogElement>(el, 'dialog.signature[open]'), 'signature dialog');
+    await until(() => active(el)?.id === 'tab-draw', 'draw tab focused');
+    await sendKeys({ press: 'ArrowRight' });
+    await until(() => active(el)?.id === 'tab-type', 'type tab focused');
+    await sendKeys({ press: 'Tab' });
+    expect(active(el)?.id).to.equal('typed-name');
+    expect((active(el) as HTMLInputElement).value).to.equal(seeded.recipients[0]!.name);
+    expect($(el, '.preview')!.textContent).to.contain(seeded.recipients[0]!.name);
+    await expect(el).to.be.accessible();
+    await sendKeys({ press: 'Enter' });
+    await until(() => !dialog.open, 'dialog closed');
+    await until(() => active(el) === fieldControl(el, 'customer_signature'), 'focus back on the field');
+    expect($(el, '[data-field-id="customer_signature"] .typed')!.textContent).to.equal(seeded.recipients[0]!.name);
+
+    // Next required field: the printed name, then the checkbox, then the signature on page 19.
+    next.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => active(el) === fieldControl(el, 'customer_name'), 'text field focused');
+    await sendKeys({ type: 'Zoë' });
+    next.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => active(el) === fieldControl(el, 'customer_agree'), 'checkbox focused');
+    await sendKeys({ press: 'Space' });
+    expect((fieldControl(el, 'customer_agree') as HTMLInputElement).checked).to.equal(true);
+    next.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => active(el) === fieldControl(el, 'customer_signature_last'), 'last-page signature focused');
+    expect($(el, '.progress')!.textContent).to.contain('3 of 4');
+    await expect(el).to.be.accessible();
+
+    let typed: unknown;
+    for (let i = 0; i < 60 && !typed; i++) {
+      const view = await signingView(seeded.session.token);
+      typed = view.fields.find((f) => f.id === 'customer_signature')?.value;
+      if (!typed) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(typed).to.deep.equal({ kind: 'typed', text: seeded.recipients[0]!.name });
+  });
+
+  it('requires consent before finishing', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const error = oneEvent(el, 'cs-error');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    expect((await error).detail.code).to.equal('consent-required');
+    await el.updateComplete;
+    expect($(el, '#consent-error')!.textContent).to.contain('Please agree');
+    expect(active(el)?.id).to.equal('consent');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the server’s missing fields and focuses the first one', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const consent = $<HTMLInputElement>(el, '#consent')!;
+    consent.click();
+    for (let i = 0; i < 60; i++) {
+      if ((await signingView(seeded.session.token)).consent.accepted) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const error = oneEvent(el, 'cs-error');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    const { detail } = await error;
+    expect(detail.status).to.be.oneOf([409, 422]);
+    await until(() => $(el, '.missing'), 'missing list');
+    expect($(el, '.missing')!.querySelectorAll('li').length).to.equal(4);
+    await until(() => active(el) === fieldControl(el, 'customer_signature'), 'first missing field focused');
+    expect(fieldControl(el, 'customer_signature').getAttribute('aria-invalid')).to.equal('true');
+    await expect(el).to.be.accessible();
+  });
+
+  it('completes, fires cs-complete, offers the sealed copy, and shows "already signed" on reload', async () => {
+    const seeded = await seed();
+    const token = seeded.session.token;
+    await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+    await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+    await putField(token, 'customer_name', 'Zoë Łukasz-Müller');
+    await putField(token, 'customer_agree', true);
+    await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+    const el = await mountReady(seeded);
+    expect($<HTMLInputElement>(el, '#consent')!.checked).to.equal(true);
+    const complete = oneEvent(el, 'cs-complete');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    expect((await complete).detail).to.deep.equal({
+      envelopeId: seeded.envelopeId,
+      recipientId: seeded.recipients[0]!.id,
+    });
+    await el.updateComplete;
+    expect(state(el)).to.equal('done');
+    expect($(el, '[data-state="done"]')!.getAttribute('role')).to.equal('status');
+    const link = await until(() => $<HTMLAnchorElement>(el, 'a[download]'), 'download link', 15_000);
+    expect(link.href).to.match(/^blob:/);
+    expect(link.textContent).to.contain('Download signed copy');
+    await expect(el).to.be.accessible();
+
+    const again = await mount(seeded.server, token);
+    await until(() => state(again) === 'signed', 'already-signed state');
+    expect($(again, '[data-state="signed"]')!.textContent).to.contain('You have already signed');
+    await until(() => $(again, 'a[download]'), 'download link when sealed');
+    await expect(again).to.be.accessible();
+  });
+
+  it('declines with a reason', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    $<HTMLButtonElement>(el, '.buttons .danger')!.click();
+    const dialog = await until(() => $<HTMLDialogElement>(el, 'dialog.decline[open]'), 'decline dialog');
+    dialog.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    await el.updateComplete;
+    expect($(el, '#decline-error')!.textContent).to.contain('Please give a reason');
+    await expect(el).to.be.accessible();
+    $<HTMLTextAreaElement>(el, '#decline-reason')!.value = 'The price is wrong';
+    const declined = oneEvent(el, 'cs-decline');
+    dialog.querySelector<HTMLButtonElement>('button[type="submit"]')!.click();
+    expect((await declined).detail).to.deep.equal({
+      envelopeId: seeded.envelopeId,
+      recipientId: seeded.recipients[0]!.id,
+      reason: 'The price is wrong',
+    });
+    await el.updateComplete;
+    expect(state(el)).to.equal('declined');
+    expect((await signingView(seeded.session.token)).recipient.status).to.equal('declined');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an invalid-token state', async () => {
+    const { server } = (await executeServerCommand('cs-server')) as { server: string };
+    const error = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('cs-error', (e) => resolve(e), { once: true }),
+    );
+    const el = await mount(server, 'not-a-real-token');
+    await until(() => state(el) === 'invalid', 'invalid state');
+    expect((await error).detail.status).to.equal(401);
+    expect($(el, '[role="alert"]')!.textContent).to.contain('not valid');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a not-your-turn state from the server’s own 409 problem', async () => {
+    const seeded = await seed({
+      sequential: true,
+      recipients: [
+        { name: 'First Signer', email: 'first@example.com' },
+        { name: 'Second Signer', email: 'second@example.com' },
+      ],
+    });
+    const second = seeded.recipients[1]!;
+    const refused = await api<{ type: string }>(
+      'POST',
+      `/api/v1/envelopes/${seeded.envelopeId}/recipients/${second.id}/signing-session`,
+    );
+    expect(refused.status).to.equal(409);
+    expect(refused.body.type).to.match(/not-your-turn$/);
+    // The server will not issue the second signer a token, so replay its real answer to GET /signing.
+    const realFetch = window.fetch;
+    window.fetch = async (input, init) =>
+      String(input).endsWith('/api/v1/signing')
+        ? new Response(JSON.stringify(refused.body), {
+            status: 409,
+            headers: { 'content-type': 'application/problem+json' },
+          })
+        : realFetch(input, init);
+    try {
+      const el = await mount(seeded.server, 'second-signer-token');
+      await until(() => state(el) === 'not-your-turn', 'not-your-turn state');
+      expect($(el, '[data-state="not-your-turn"]')!.textContent).to.contain('not your turn');
+      await expect(el).to.be.accessible();
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+
+  it('survives a network failure: error state with retry, then loads and re-sends what was typed', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const input = fieldControl(el, 'customer_name') as HTMLInputElement;
+    const errors: string[] = [];
+    el.addEventListener('cs-error', (e) => errors.push(e.detail.code));
+    input.focus();
+    await sendKeys({ type: 'Typed offline' });
+    // The server goes away before the debounced save runs.
+    el.server = CLOSED_PORT;
+    await until(() => state(el) === 'error', 'network error state');
+    expect(errors).to.include('network');
+    const retry = $<HTMLButtonElement>(el, '[data-state="error"] button')!;
+    expect(retry.textContent).to.contain('Try again');
+    await expect(el).to.be.accessible();
+    retry.click();
+    await until(() => state(el) === 'error', 'still failing while the server is away');
+
+    el.server = seeded.server;
+    await el.updateComplete;
+    if (state(el) === 'error') $<HTMLButtonElement>(el, '[data-state="error"] button')!.click();
+    await until(() => $(el, '.page[data-page="1"]'), 'pad back');
+    expect((fieldControl(el, 'customer_name') as HTMLInputElement).value).to.equal('Typed offline');
+    let stored: unknown;
+    for (let i = 0; i < 80 && stored !== 'Typed offline'; i++) {
+      stored = (await signingView(seeded.session.token)).fields.find((f) => f.id === 'customer_name')?.value;
+      if (stored !== 'Typed offline') await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(stored).to.equal('Typed offline');
+  });
+
+  it('queues a failed field save and re-sends it on retry', async () => {
+    const seeded = await seed();
+    const el = await mountReady(seeded);
+    const realFetch = window.fetch;
+    let offline = true;
+    window.fetch = (input, init) =>
+      offline && String(input).includes('/signing/fields/')
+        ? Promise.reject(new TypeError('Failed to fetch'))
+        : realFetch(input, init);
+    try {
+      (fieldControl(el, 'customer_agree') as HTMLInputElement).click();
+      const banner = await until(() => $(el, '.banner[role="alert"]'), 'save-failed banner');
+      expect(banner.textContent).to.contain('could not be saved');
+      await expect(el).to.be.accessible();
+      offline = false;
+      banner.querySelector('button')!.click();
+      await until(() => !$(el, '.banner[role="alert"]'), 'banner gone');
+      const view = await signingView(seeded.session.token);
+      expect(view.fields.find((f) => f.id === 'customer_agree')?.value).to.equal(true);
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+
+  it('fits a 360 px wide phone without horizontal overflow', async () => {
+    await setViewport({ width: 360, height: 740 });
+    const seeded = await seed();
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div><cs-signer-pad server=${seeded.server} token=${seeded.session.token}></cs-signer-pad></div>`,
+    );
+    const el = wrapper.querySelector('cs-signer-pad')!;
+    await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+    expect(document.documentElement.scrollWidth).to.be.at.most(360);
+    const viewer = $(el, '.viewer')!;
+    expect(viewer.scrollWidth).to.be.at.most(viewer.clientWidth);
+    for (const button of el.shadowRoot!.querySelectorAll<HTMLElement>('.toolbar button, .actions .button')) {
+      const r = button.getBoundingClientRect();
+      expect(r.height, button.textContent!).to.be.at.least(44);
+      expect(r.width, button.textContent!).to.be.at.least(44);
+    }
+    expect($(el, '.page')!.getBoundingClientRect().right).to.be.at.most(360);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the unconfigured and loading states', async () => {
+    const el = await fixture<CsSignerPad>(html`<cs-signer-pad></cs-signer-pad>`);
+    expect(state(el)).to.equal('unconfigured');
+    await expect(el).to.be.accessible();
+    const { server } = (await executeServerCommand('cs-server')) as { server: string };
+    const realFetch = window.fetch;
+    window.fetch = () => new Promise(() => undefined);
+    try {
+      el.server = server;
+      el.token = 'pending';
+      await el.updateComplete;
+      expect(state(el)).to.equal('loading');
+      expect($(el, '[data-state="loading"]')!.getAttribute('aria-busy')).to.equal('true');
+      await expect(el).to.be.accessible();
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+
+  // Last: moving the server's clock forward expires every session issued before it.
+  it('shows an expired state when the session has run out', async () => {
+    const seeded = await seed();
+    await executeServerCommand('cs-clock', { advanceMs: 31 * 60_000 });
+    const error = new Promise<CustomEvent>((resolve) =>
+      document.addEventListener('cs-error', (e) => resolve(e), { once: true }),
+    );
+    const el = await mount(seeded.server, seeded.session.token);
+    await until(() => state(el) === 'expired', 'expired state');
+    expect((await error).detail).to.include({ code: 'token-expired', status: 401 });
+    expect($(el, '[role="alert"]')!.textContent).to.contain('expired');
+    await expect(el).to.be.accessible();
+  });
+});
