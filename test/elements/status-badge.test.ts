@@ -1,4 +1,5 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
+import { executeServerCommand } from '@web/test-runner-commands';
 import type { EnvelopeStatus, EnvelopeStatusEvent } from '@countersign/core';
 import '../../packages/elements/src/status-badge/define.ts';
 import '../../packages/elements/src/provider/define.ts';
@@ -67,12 +68,13 @@ const shadow = (el: CsStatusBadge) => el.shadowRoot!;
 const badge = (el: CsStatusBadge) => shadow(el).querySelector<HTMLElement>('[part=badge]')!;
 const label = (el: CsStatusBadge) => shadow(el).querySelector('[part=label]')!.textContent!.trim();
 
+// Fixtures are the badge itself, never a plain wrapper: open-wc waits a frame for plain
+// elements, and a page the runner keeps in the background gets no frames.
 async function mount(fake: FakeServer, attrs = ''): Promise<CsStatusBadge> {
   fake.install();
-  const container = await fixture<HTMLDivElement>(
-    `<div><cs-status-badge server="${FAKE}" token="t" envelope-id="env_1" ${attrs}></cs-status-badge></div>`,
+  return fixture<CsStatusBadge>(
+    `<cs-status-badge server="${FAKE}" token="t" envelope-id="env_1" ${attrs}></cs-status-badge>`,
   );
-  return container.querySelector('cs-status-badge')!;
 }
 
 describe('<cs-status-badge> (offline, fake stream)', () => {
@@ -169,7 +171,7 @@ describe('<cs-status-badge> (offline, fake stream)', () => {
     await aTimeout(300);
     expect(fake.streams.length, 'waits before reconnecting').to.equal(1);
     expect(label(el)).to.equal('Sent');
-    await waitUntil(() => fake.streams.length === 2, 'reconnected', { timeout: 3000 });
+    await waitUntil(() => fake.streams.length === 2, 'reconnected', { timeout: 6000 });
     fake.send('declined');
     await waitUntil(() => el.status === 'declined');
   });
@@ -189,11 +191,10 @@ describe('<cs-status-badge> (offline, fake stream)', () => {
     const fake = new FakeServer();
     fake.eventsStatus = 403;
     fake.install();
-    const container = await fixture<HTMLDivElement>(html`<div></div>`);
     const el = document.createElement('cs-status-badge');
     const errored = oneEvent(el, 'cs-error');
     Object.assign(el, { server: FAKE, token: 't', envelopeId: 'env_1' });
-    container.append(el);
+    await fixture(el);
     const { detail } = await errored;
     expect(detail).to.include({ code: 'forbidden', status: 403 });
     await el.updateComplete;
@@ -213,7 +214,7 @@ describe('<cs-status-badge> (offline, fake stream)', () => {
     expect(label(el)).to.equal('Offline');
     await expect(el).to.be.accessible();
     fake.networkDown = false;
-    await waitUntil(() => fake.streams.length === 1, 'retried', { timeout: 3000 });
+    await waitUntil(() => fake.streams.length === 1, 'retried', { timeout: 6000 });
     fake.send('sent');
     await waitUntil(() => el.state === 'ready');
   });
@@ -228,5 +229,126 @@ describe('<cs-status-badge> (offline, fake stream)', () => {
     await waitUntil(() => fake.streams.length === 1);
     fake.send('voided');
     await waitUntil(() => el.status === 'voided');
+  });
+});
+
+interface Seeded {
+  server: string;
+  envelopeId: string;
+  recipients: Array<{ id: string; name: string; role: string }>;
+  fields: Array<{ id: string; role: string }>;
+  session: { token: string };
+}
+
+async function api(method: string, path: string, body?: unknown, token?: string) {
+  const response = await executeServerCommand<{ status: number; body: { token?: string } }>('cs-api', {
+    method,
+    path,
+    body,
+    token,
+  });
+  expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).to.be.below(300);
+  return response.body;
+}
+
+/** Signs as a recipient through the signer API, as <cs-signer-pad> would. */
+async function sign(seeded: Seeded, recipientIndex: number, token: string) {
+  const recipient = seeded.recipients[recipientIndex]!;
+  await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+  for (const field of seeded.fields.filter((f) => f.role === recipient.role)) {
+    await api('PUT', `/api/v1/signing/fields/${field.id}`, { value: { kind: 'typed', text: recipient.name } }, token);
+  }
+  await api('POST', '/api/v1/signing/complete', {}, token);
+}
+
+describe('<cs-status-badge> (real server)', () => {
+  it('follows the envelope live as people sign: Sent 0/2 → 1/2 → Completed', async () => {
+    const { adminKey } = await executeServerCommand<{ adminKey: string }>('cs-server');
+    const seeded = await executeServerCommand<Seeded>('cs-seed', {
+      recipients: [
+        { name: 'Юлия Смирнова', email: 'yulia@example.ru' },
+        { name: '佐藤 花子', email: 'hanako@example.jp' },
+      ],
+      fields: [
+        { type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.8, width: 0.3, height: 0.06, required: true },
+        { type: 'signature', role: 'signer2', page: 1, x: 0.5, y: 0.8, width: 0.3, height: 0.06, required: true },
+      ],
+    });
+    const el = await fixture<CsStatusBadge>(
+      html`<cs-status-badge
+        server=${seeded.server}
+        token=${adminKey}
+        envelope-id=${seeded.envelopeId}
+        show-progress
+      ></cs-status-badge>`,
+    );
+    const text = () => badge(el).textContent!.replace(/\s+/g, ' ').trim();
+    await waitUntil(() => el.status === 'sent', 'first status', { timeout: 5000 });
+    await el.updateComplete;
+    expect(text()).to.equal('Envelope status: Sent — 0 of 2 signed0/2 signed');
+    await expect(el).to.be.accessible();
+
+    await sign(seeded, 0, seeded.session.token);
+    await waitUntil(() => shadow(el).querySelector('[part=progress]')?.textContent === '1/2 signed', '1/2 live', {
+      timeout: 5000,
+    });
+    expect(label(el)).to.equal('Sent');
+
+    const changed = oneEvent(el, 'cs-status-change');
+    const second = await api(
+      'POST',
+      `/api/v1/envelopes/${seeded.envelopeId}/recipients/${seeded.recipients[1]!.id}/signing-session`,
+    );
+    await sign(seeded, 1, second.token!);
+    expect((await changed).detail).to.deep.equal({
+      envelopeId: seeded.envelopeId,
+      status: 'completed',
+      previous: 'sent',
+    });
+    await el.updateComplete;
+    expect(label(el)).to.equal('Completed');
+    expect(badge(el).title).to.equal('Envelope status: Completed — 2 of 2 signed');
+    await expect(el).to.be.accessible();
+  });
+
+  it('turns "Voided" without a reload when staff void the envelope', async () => {
+    const { adminKey } = await executeServerCommand<{ adminKey: string }>('cs-server');
+    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const el = await fixture<CsStatusBadge>(
+      html`<cs-status-badge
+        server=${seeded.server}
+        token=${adminKey}
+        envelope-id=${seeded.envelopeId}
+      ></cs-status-badge>`,
+    );
+    await waitUntil(() => el.status === 'sent', 'first status', { timeout: 5000 });
+    await api('POST', `/api/v1/envelopes/${seeded.envelopeId}/void`, { reason: 'Customer asked to cancel' });
+    await waitUntil(() => el.status === 'voided', 'voided live', { timeout: 5000 });
+    await el.updateComplete;
+    expect(label(el)).to.equal('Voided');
+  });
+
+  it('shows an error and fires cs-error for a bad token', async () => {
+    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const el = document.createElement('cs-status-badge');
+    const errored = oneEvent(el, 'cs-error');
+    Object.assign(el, { server: seeded.server, token: 'cs_live_not_a_real_key', envelopeId: seeded.envelopeId });
+    await fixture(el);
+    expect((await errored).detail).to.include({ code: 'unauthorized', status: 401 });
+    await el.updateComplete;
+    expect(label(el)).to.equal('Sign-in expired');
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows "Not found" for an envelope of another agent (the server hides it)', async () => {
+    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const other = await api('POST', '/api/v1/api-keys', { name: 'Another agent', role: 'agent' });
+    const el = document.createElement('cs-status-badge');
+    const errored = oneEvent(el, 'cs-error');
+    Object.assign(el, { server: seeded.server, token: (other as { key: string }).key, envelopeId: seeded.envelopeId });
+    await fixture(el);
+    expect((await errored).detail).to.include({ code: 'not-found', status: 404 });
+    await el.updateComplete;
+    expect(label(el)).to.equal('Not found');
   });
 });

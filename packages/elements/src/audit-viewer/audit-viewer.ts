@@ -181,7 +181,7 @@ export class CsAuditViewer extends CsConnectedElement {
       this.#lastReported = value;
       if (!value.verification.valid) {
         const broken = this.renderRoot.querySelector<HTMLElement>('.event.broken');
-        broken?.scrollIntoView({ block: 'center', behavior: 'smooth' });
+        broken?.scrollIntoView({ block: 'center' });
       }
       this.emit('cs-verified', toDetail(value));
     } else if (status === TaskStatus.ERROR && this.#task.error !== this.#lastReported && !this.#isWaiting()) {
