@@ -322,6 +322,13 @@ describe('inspectPdf', () => {
         ),
     ],
     [
+      'a page whose MediaBox is nested 100,000 arrays deep',
+      async () =>
+        new TextEncoder().encode(
+          `%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /MediaBox ${'['.repeat(100_000)} >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`,
+        ),
+    ],
+    [
       'a page tree that points to itself',
       async () =>
         new TextEncoder().encode(

@@ -57,6 +57,14 @@ function pdfHeaderOffset(bytes: Uint8Array): number {
   return -1;
 }
 
+/** Library messages, in words an uploader can act on. */
+function explain(message: string): string {
+  if (/no objects found/i.test(message)) return 'no PDF objects could be found in it';
+  if (/no catalog|missing \/Root/i.test(message)) return 'its document catalog (the root of its structure) is missing';
+  if (/Pages/.test(message)) return 'its page tree is unreadable';
+  return message.replace(/\s+/g, ' ').slice(0, 160);
+}
+
 function damaged(detail: string): PdfRejectedError {
   return new PdfRejectedError(
     'damaged',
@@ -73,7 +81,7 @@ export async function loadForSigning(bytes: Uint8Array): Promise<PDF> {
     const message = err instanceof Error ? err.message : String(err);
     if (/encrypt|password|decrypt/i.test(message) || looksEncrypted(bytes)) throw encryptedError();
     if (err instanceof RangeError) throw damaged('its structure is nested too deeply');
-    throw damaged(message.slice(0, 160));
+    throw damaged(explain(message));
   }
   if (pdf.isEncrypted) throw encryptedError();
   return pdf;
@@ -119,7 +127,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: { maxBytes?: number } 
   } catch (err) {
     if (err instanceof PdfRejectedError) throw err;
     const message = err instanceof Error ? err.message : String(err);
-    throw damaged(err instanceof RangeError ? 'its structure is nested too deeply' : message.slice(0, 160));
+    throw damaged(err instanceof RangeError ? 'its structure is nested too deeply' : explain(message));
   }
 }
 
