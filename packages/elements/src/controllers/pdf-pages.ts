@@ -176,8 +176,6 @@ export class PdfPagesController implements ReactiveController {
         disableAutoFetch: true,
         disableStream: true,
         rangeChunkSize: 65536,
-        // Fonts are drawn by pdf.js itself, so nothing is fetched from elsewhere.
-        useSystemFonts: false,
         isEvalSupported: false,
       });
       const doc = await this.#loading.promise;
