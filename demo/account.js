@@ -16,6 +16,9 @@ const bannerTitle = document.getElementById('banner-title');
 const bannerText = document.getElementById('banner-text');
 const pills = [document.getElementById('agreement-pill'), document.getElementById('agreement-status')];
 const planAgreement = document.getElementById('plan-agreement');
+const texts = ['banner-title', 'banner-text', 'plan-agreement', 'plan-note', 'agreement-title', 'signing-intro'].map(
+  (id) => [document.getElementById(id), document.getElementById(id).textContent],
+);
 
 function setState(state) {
   frame.dataset.state = state;
@@ -69,6 +72,13 @@ function newAgreementButton() {
   return button;
 }
 
+/** Back to the page as served: an agreement waits for the customer. */
+function markPending() {
+  for (const [el, text] of texts) el.textContent = text;
+  banner.className = 'banner banner--todo';
+  setPills('todo', 'Awaiting signature');
+}
+
 function markSigned(when) {
   setPills('ok', 'Agreement signed');
   setBanner(
@@ -79,6 +89,8 @@ function markSigned(when) {
   planAgreement.textContent = `Signed ${formatDate(when)}`;
   document.getElementById('plan-note').textContent = 'Upgrade confirmed: Fibre 900 starts tomorrow.';
   document.getElementById('agreement-title').textContent = 'Your service agreement';
+  document.getElementById('signing-intro').textContent =
+    'Your signed agreement is on its way to your inbox. Questions about it? Call us on 0800 000 0000.';
 }
 
 async function start() {
@@ -105,6 +117,7 @@ async function start() {
     }
     token = session.token;
   }
+  markPending();
   pad.setAttribute('server', server);
   pad.setAttribute('token', token);
   setState('ready');
