@@ -19,7 +19,7 @@ const enc = new TextEncoder();
  * A stream compressed here with node's native zlib (much faster than the library's JavaScript
  * deflate); @libpdf/core leaves streams that already carry a /Filter as they are.
  */
-export function flateStream(data: Uint8Array, entries: Record<string, PdfNumber | PdfName> = {}): PdfStream {
+function flateStream(data: Uint8Array, entries: Record<string, PdfNumber | PdfName> = {}): PdfStream {
   if (data.length < 64) return new PdfStream(PdfDict.of(entries), data);
   const compressed = deflateSync(data, { level: 6 });
   return new PdfStream(

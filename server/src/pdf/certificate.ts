@@ -1,6 +1,6 @@
 import type { PDF } from '@libpdf/core';
 import { PageCanvas, type DocumentFonts, type Rgb } from './canvas.ts';
-import { shapeLine, runsWidth, type TextStyle } from './fonts.ts';
+import type { TextStyle } from './fonts.ts';
 import { wrap } from './layout.ts';
 
 export interface CertificateOfCompletion {
@@ -187,9 +187,4 @@ export function drawCertificate(
     p.text(line.runs, MARGIN, MARGIN, 7);
   });
   return pages;
-}
-
-// Exported for tests: width of a single line of text at a size.
-export function textWidth(text: string, size: number, style: TextStyle = 'regular'): number {
-  return runsWidth(shapeLine(text, style), size);
 }

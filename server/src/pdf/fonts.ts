@@ -24,7 +24,7 @@ const FACE_FILES: Record<FaceKey, [pkg: string, file: string]> = {
 const require = createRequire(import.meta.url);
 const faces = new Map<FaceKey, Font>();
 
-export function face(key: FaceKey): Font {
+function face(key: FaceKey): Font {
   let font = faces.get(key);
   if (!font) {
     const [pkg, file] = FACE_FILES[key];
@@ -44,7 +44,7 @@ export function warmUpFonts(): void {
     shapeLine('Zoë Łukasz-Müller Юлия Ἀθηνᾶ 山田太郎 محمد 0123456789', style);
 }
 
-export type Script = 'latin' | 'arabic' | 'cjk' | 'neutral';
+type Script = 'latin' | 'arabic' | 'cjk' | 'neutral';
 
 export function scriptOf(cp: number): Script {
   if (
@@ -81,7 +81,7 @@ function primaryFace(script: Script, style: TextStyle): FaceKey {
 
 const FALLBACKS: FaceKey[] = ['sans', 'jp', 'arabic'];
 
-export interface ShapedGlyph {
+interface ShapedGlyph {
   /** Glyph id in the full font. */
   id: number;
   /** The text this glyph stands for (for ToUnicode / copy-paste). */

@@ -10,7 +10,7 @@ export interface PageBox {
 }
 
 /** A rectangle in user space (x0,y0 lower-left, x1,y1 upper-right). */
-export interface UserRect {
+interface UserRect {
   x0: number;
   y0: number;
   x1: number;
@@ -30,7 +30,7 @@ export interface PageFrame extends PageBox {
 const US_LETTER: UserRect = { x0: 0, y0: 0, x1: 612, y1: 792 };
 
 /** Inheritable page attributes (MediaBox, CropBox, Rotate, Resources) looked up the /Parent chain. */
-export function inheritedAttribute(pdf: PDF, page: PDFPage, key: string): PdfObject | undefined {
+function inheritedAttribute(pdf: PDF, page: PDFPage, key: string): PdfObject | undefined {
   const resolve = (ref: Parameters<PDF['getObject']>[0]) => pdf.getObject(ref);
   let dict: PdfDict | undefined = page.dict;
   const seen = new Set<PdfDict>();
@@ -65,7 +65,7 @@ function intersect(a: UserRect, b: UserRect): UserRect | undefined {
   return r.x1 > r.x0 && r.y1 > r.y0 ? r : undefined;
 }
 
-export function pageRotation(pdf: PDF, page: PDFPage): Rotation {
+function pageRotation(pdf: PDF, page: PDFPage): Rotation {
   const value = inheritedAttribute(pdf, page, 'Rotate');
   if (!(value instanceof PdfNumber) || !Number.isInteger(value.value)) return 0;
   const r = ((value.value % 360) + 360) % 360;
@@ -73,7 +73,7 @@ export function pageRotation(pdf: PDF, page: PDFPage): Rotation {
 }
 
 /** The visible region in user space: CropBox clipped to MediaBox (as viewers and pdfinfo do). */
-export function visibleRect(pdf: PDF, page: PDFPage): UserRect {
+function visibleRect(pdf: PDF, page: PDFPage): UserRect {
   const media = readRect(inheritedAttribute(pdf, page, 'MediaBox'), pdf) ?? US_LETTER;
   const crop = readRect(inheritedAttribute(pdf, page, 'CropBox'), pdf);
   return (crop && intersect(crop, media)) ?? media;

@@ -25,7 +25,7 @@ export interface InspectedPdf {
   warnings: string[];
 }
 
-export const DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024;
+const DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024;
 const MAX_PAGES = 5000;
 
 export function sha256Hex(bytes: Uint8Array): string {

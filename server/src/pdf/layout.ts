@@ -1,6 +1,6 @@
 import { cleanText, runsWidth, shapeLine, scriptOf, type ShapedRun, type TextStyle } from './fonts.ts';
 
-export interface Line {
+interface Line {
   runs: ShapedRun[];
   /** Width at the size the line was laid out for. */
   width: number;

@@ -16,7 +16,7 @@ export interface SealSigner {
   development: boolean;
 }
 
-export const DEV_SUBJECT_CN = 'Countersign Development Seal';
+const DEV_SUBJECT_CN = 'Countersign Development Seal';
 
 export async function loadSealSigner(opts: {
   dataDir: string;

@@ -21,7 +21,7 @@ export interface Stamp {
 
 const INK: Rgb = [0.05, 0.1, 0.35];
 
-export class StampError extends Error {
+class StampError extends Error {
   override name = 'StampError';
 }
 
