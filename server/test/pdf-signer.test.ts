@@ -64,7 +64,7 @@ describe('loadSealSigner', () => {
     const dataDir = path.join(work, 'race');
     const script = `import { loadSealSigner } from ${JSON.stringify(path.join(repoRoot, 'server/src/pdf/index.ts'))};
       const s = await loadSealSigner({ dataDir: ${JSON.stringify(dataDir)} }); console.log(s.certificateSha256);`;
-    const starts = Array.from({ length: 3 }, () =>
+    const starts = Array.from({ length: 2 }, () =>
       run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: repoRoot }),
     );
     // And two more in this process, concurrently.
