@@ -72,6 +72,13 @@ export interface PdfSource {
   headers?: Record<string, string>;
 }
 
+export interface PdfPagesEvents {
+  /** The first page of a document was painted. */
+  firstPaint(page: number): void;
+  /** The document could not be opened. */
+  error(error: unknown): void;
+}
+
 interface PageSlot {
   index: number;
   box: HTMLElement;
@@ -99,7 +106,7 @@ export class PdfPagesController implements ReactiveController {
   error?: unknown;
 
   readonly #host: ReactiveControllerHost & HTMLElement;
-  readonly #onFirstPaint: (page: number) => void;
+  readonly #events: PdfPagesEvents;
   #root: Element | null = null;
   #loading?: PDFDocumentLoadingTask;
   #worker?: { pdf: PDFWorker; thread: Worker };
@@ -115,9 +122,9 @@ export class PdfPagesController implements ReactiveController {
   #generation = 0;
   #resizeTimer?: ReturnType<typeof setTimeout>;
 
-  constructor(host: ReactiveControllerHost & HTMLElement, onFirstPaint: (page: number) => void) {
+  constructor(host: ReactiveControllerHost & HTMLElement, events: PdfPagesEvents) {
     this.#host = host;
-    this.#onFirstPaint = onFirstPaint;
+    this.#events = events;
     host.addController(this);
   }
 
@@ -192,6 +199,7 @@ export class PdfPagesController implements ReactiveController {
       if (generation !== this.#generation) return;
       this.status = 'error';
       this.error = error;
+      this.#events.error(error);
       this.#host.requestUpdate();
     }
   }
@@ -364,7 +372,7 @@ export class PdfPagesController implements ReactiveController {
     page.cleanup();
     if (!this.#painted) {
       this.#painted = true;
-      this.#onFirstPaint(slot.index);
+      this.#events.firstPaint(slot.index);
     }
   }
 

@@ -152,8 +152,12 @@ export class CsSignerPad extends CsConnectedElement {
   private documentFor?: string;
   private sealPoll?: AbortController;
 
-  private readonly pages = new PdfPagesController(this, () => {
-    performance.mark('cs-first-page');
+  private readonly pages = new PdfPagesController(this, {
+    firstPaint: () => performance.mark('cs-first-page'),
+    error: (error) => {
+      const status = (error as { status?: number })?.status ?? 0;
+      this.reportError({ code: 'document-failed', message: (error as Error)?.message ?? String(error), status });
+    },
   });
   private readonly capture = new SignatureCaptureController(this);
 
@@ -203,6 +207,10 @@ export class CsSignerPad extends CsConnectedElement {
   }
 
   override updated(changed: PropertyValues<this>): void {
+    if (changed.has('phase' as keyof CsSignerPad) && (this.phase === 'done' || this.phase === 'declined')) {
+      // The controls the signer used are gone: move focus to what happened.
+      this.renderRoot.querySelector<HTMLElement>('.message')?.focus();
+    }
     this.pages.setRoot(this.viewerEl ?? null);
     if (this.viewerEl) {
       for (const box of this.renderRoot.querySelectorAll<HTMLElement>('.page')) {
