@@ -14,8 +14,8 @@ import { loadSealSigner, sealPdf, type CertificateOfCompletion, type Stamp } fro
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const FIXTURES = process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
-const WARMUP = 3;
-const ITERATIONS = 15;
+const WARMUP = 5;
+const ITERATIONS = 20;
 
 export interface SealBenchRow {
   name: string;
