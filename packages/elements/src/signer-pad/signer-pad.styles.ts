@@ -299,6 +299,11 @@ export const styles = css`
     height: max(100%, 44px);
     transform: translate(-50%, -50%);
   }
+  /* the control itself stays on top of its enlarged hit area */
+  .field > input {
+    position: relative;
+    z-index: 1;
+  }
   .field:focus-visible,
   .field:focus-within {
     outline: 3px solid var(--_accent);
@@ -334,7 +339,8 @@ export const styles = css`
       'URW Chancery L',
       cursive
     );
-    font-size: clamp(10px, 70cqh, 40px);
+    /* as large as the box allows, shrinking long names to fit its width */
+    font-size: clamp(8px, min(70cqh, calc(190cqw / var(--chars, 12))), 40px);
     white-space: nowrap;
     overflow: hidden;
   }

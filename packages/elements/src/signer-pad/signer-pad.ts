@@ -954,7 +954,7 @@ export class CsSignerPad extends CsConnectedElement {
           typeof value === 'object' && value
             ? value.kind === 'drawn'
               ? html`<img src=${value.image} alt="" />`
-              : html`<span class="typed">${value.text}</span>`
+              : html`<span class="typed" style="--chars:${Math.max(value.text.length, 4)}">${value.text}</span>`
             : html`<span class="cta">${this.t(field.type === 'signature' ? 'field.sign' : 'field.initial')}</span>`;
         return html`<button
             part=${parts}
@@ -1016,9 +1016,13 @@ export class CsSignerPad extends CsConnectedElement {
       <section part="consent" class="consent ${this.consentError ? 'invalid' : ''}" aria-labelledby="consent-heading">
         <details ?open=${!accepted}>
           <summary id="consent-heading">${this.t('signer.consent.heading')}</summary>
-          <div class="consent-text" tabindex="0" role="document" aria-labelledby="consent-heading">
-            ${view.consent.text}
-          </div>
+          <div
+            class="consent-text"
+            tabindex="0"
+            role="document"
+            aria-labelledby="consent-heading"
+            .textContent=${view.consent.text}
+          ></div>
         </details>
         <label class="check">
           <input
