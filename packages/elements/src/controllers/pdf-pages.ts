@@ -128,8 +128,27 @@ export class PdfPagesController implements ReactiveController {
     host.addController(this);
   }
 
+  hostConnected(): void {
+    this.#watchPixelRatio();
+  }
+
   hostDisconnected(): void {
+    this.#pixelRatioQuery?.removeEventListener('change', this.#onPixelRatio);
+    this.#pixelRatioQuery = undefined;
     this.close();
+  }
+
+  #pixelRatioQuery?: MediaQueryList;
+  readonly #onPixelRatio = () => {
+    this.#watchPixelRatio();
+    this.invalidate();
+  };
+
+  /** Redraws crisply when the window moves to a screen with another pixel ratio (or zooms). */
+  #watchPixelRatio(): void {
+    this.#pixelRatioQuery?.removeEventListener('change', this.#onPixelRatio);
+    this.#pixelRatioQuery = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    this.#pixelRatioQuery.addEventListener('change', this.#onPixelRatio);
   }
 
   /** The scroll container whose viewport decides which pages are near. */
