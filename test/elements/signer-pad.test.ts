@@ -101,6 +101,19 @@ function pointer(type: string, target: EventTarget, x: number, y: number, button
 describe('<cs-signer-pad>', function () {
   this.timeout(30_000);
 
+  before(async () => {
+    // The element calls the server cross-origin from this page, as on a host's site.
+    const { server } = (await executeServerCommand('cs-server')) as { server: string };
+    try {
+      await fetch(`${server}/api/v1/signing`, { headers: { authorization: 'Bearer probe' } });
+    } catch {
+      throw new Error(
+        `The test server refuses cross-origin calls from ${location.origin}: it must honour ` +
+          `allowedOrigins ['*'] (test/support/wtr-countersign.ts) in its CORS middleware.`,
+      );
+    }
+  });
+
   afterEach(async () => {
     await setViewport({ width: 800, height: 600 });
   });

@@ -178,7 +178,7 @@ export const styles = css`
     border-bottom: 1px solid var(--_border);
   }
   .title {
-    flex: 1 1 12rem;
+    flex: 1 1 6rem;
     min-width: 0;
     overflow: hidden;
     text-overflow: ellipsis;
