@@ -6,6 +6,9 @@ import type { CsAuditViewer, VerifiedDetail } from '../../packages/elements/src/
 import { summarizeUserAgent } from '../../packages/elements/src/audit-viewer/user-agent.ts';
 import { linkChain, sampleEvents, sampleTrail, tamper } from '../../stories/fixtures/audit-trail.ts';
 
+/** executeServerCommand with the payload left untyped (the plugin validates it). */
+const serverCommand = <R>(command: string, payload?: unknown) => executeServerCommand<R, unknown>(command, payload);
+
 const realFetch = window.fetch;
 const FAKE = 'https://cs.test';
 
@@ -293,9 +296,9 @@ describe('summarizeUserAgent', () => {
 
 describe('<cs-audit-viewer> (real server)', () => {
   it('verifies a real envelope’s trail in the browser, agreeing with the server', async () => {
-    const seeded = await executeServerCommand<{ server: string; envelopeId: string }>('cs-seed', {});
-    const { adminKey } = await executeServerCommand<{ server: string; adminKey: string }>('cs-server');
-    const trail = await executeServerCommand<{ status: number; body: AuditTrail }>('cs-api', {
+    const seeded = await serverCommand<{ server: string; envelopeId: string }>('cs-seed', {});
+    const { adminKey } = await serverCommand<{ server: string; adminKey: string }>('cs-server');
+    const trail = await serverCommand<{ status: number; body: AuditTrail }>('cs-api', {
       path: `/api/v1/envelopes/${seeded.envelopeId}/audit`,
     });
     const el = document.createElement('cs-audit-viewer');
@@ -322,8 +325,8 @@ describe('<cs-audit-viewer> (real server)', () => {
   });
 
   it('shows "not found" for another agent’s envelope', async () => {
-    const seeded = await executeServerCommand<{ server: string; envelopeId: string }>('cs-seed', {});
-    const key = await executeServerCommand<{ status: number; body: { key: string } }>('cs-api', {
+    const seeded = await serverCommand<{ server: string; envelopeId: string }>('cs-seed', {});
+    const key = await serverCommand<{ status: number; body: { key: string } }>('cs-api', {
       method: 'POST',
       path: '/api/v1/api-keys',
       body: { name: 'Other agent', role: 'agent' },

@@ -6,6 +6,9 @@ import '../../packages/elements/src/provider/define.ts';
 import type { CsStatusBadge } from '../../packages/elements/src/status-badge/status-badge.ts';
 
 const FAKE = 'https://cs.test';
+/** executeServerCommand with the payload left untyped (the plugin validates it). */
+const serverCommand = <R>(command: string, payload?: unknown) => executeServerCommand<R, unknown>(command, payload);
+
 const realFetch = window.fetch;
 
 /** A fake server for one envelope: an event stream the test pushes into, and a plain GET. */
@@ -241,7 +244,7 @@ interface Seeded {
 }
 
 async function api(method: string, path: string, body?: unknown, token?: string) {
-  const response = await executeServerCommand<{ status: number; body: { token?: string } }>('cs-api', {
+  const response = await serverCommand<{ status: number; body: { token?: string } }>('cs-api', {
     method,
     path,
     body,
@@ -263,8 +266,8 @@ async function sign(seeded: Seeded, recipientIndex: number, token: string) {
 
 describe('<cs-status-badge> (real server)', () => {
   it('follows the envelope live as people sign: Sent 0/2 → 1/2 → Completed', async () => {
-    const { adminKey } = await executeServerCommand<{ adminKey: string }>('cs-server');
-    const seeded = await executeServerCommand<Seeded>('cs-seed', {
+    const { adminKey } = await serverCommand<{ adminKey: string }>('cs-server');
+    const seeded = await serverCommand<Seeded>('cs-seed', {
       recipients: [
         { name: 'Юлия Смирнова', email: 'yulia@example.ru' },
         { name: '佐藤 花子', email: 'hanako@example.jp' },
@@ -312,8 +315,8 @@ describe('<cs-status-badge> (real server)', () => {
   });
 
   it('turns "Voided" without a reload when staff void the envelope', async () => {
-    const { adminKey } = await executeServerCommand<{ adminKey: string }>('cs-server');
-    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const { adminKey } = await serverCommand<{ adminKey: string }>('cs-server');
+    const seeded = await serverCommand<Seeded>('cs-seed', {});
     const el = await fixture<CsStatusBadge>(
       html`<cs-status-badge
         server=${seeded.server}
@@ -329,7 +332,7 @@ describe('<cs-status-badge> (real server)', () => {
   });
 
   it('shows an error and fires cs-error for a bad token', async () => {
-    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const seeded = await serverCommand<Seeded>('cs-seed', {});
     const el = document.createElement('cs-status-badge');
     const errored = oneEvent(el, 'cs-error');
     Object.assign(el, { server: seeded.server, token: 'cs_live_not_a_real_key', envelopeId: seeded.envelopeId });
@@ -341,7 +344,7 @@ describe('<cs-status-badge> (real server)', () => {
   });
 
   it('shows "Not found" for an envelope of another agent (the server hides it)', async () => {
-    const seeded = await executeServerCommand<Seeded>('cs-seed', {});
+    const seeded = await serverCommand<Seeded>('cs-seed', {});
     const other = await api('POST', '/api/v1/api-keys', { name: 'Another agent', role: 'agent' });
     const el = document.createElement('cs-status-badge');
     const errored = oneEvent(el, 'cs-error');

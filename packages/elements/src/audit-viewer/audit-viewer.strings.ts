@@ -15,7 +15,7 @@ export const auditViewerStrings = {
   'auditViewer.broken.hash': 'Its content no longer matches its hash: it was changed.',
   'auditViewer.broken.link': 'It does not link to the event before it: an event was removed, inserted or changed.',
   'auditViewer.broken.sequence': 'Its number is out of order: an event was removed, inserted or reordered.',
-  'auditViewer.breaksHere': 'Chain breaks here',
+  'auditViewer.breaksHere': 'Chain breaks here.',
   'auditViewer.serverIntact': 'The server reports this chain as intact; the check in this browser disagrees.',
   'auditViewer.serverBroken':
     'The server reports this chain as broken at event {seq}; the check in this browser disagrees.',

@@ -184,7 +184,8 @@ export const auditViewerStyles = css`
   }
   dl {
     display: grid;
-    grid-template-columns: max-content 1fr;
+    /* One label width for every event, so the values line up down the whole timeline. */
+    grid-template-columns: minmax(0, var(--cs-audit-viewer-label-width, 9.5rem)) minmax(0, 1fr);
     gap: 0.125rem 0.75rem;
     margin: 0.375rem 0 0;
     font-size: 0.875em;

@@ -80,6 +80,7 @@ export type AuditViewerState = 'loading' | 'empty' | 'verified' | 'broken' | 'er
  * @cssprop [--cs-audit-viewer-danger-color=#962020] - Text of the "Broken" banner and the broken event.
  * @cssprop [--cs-audit-viewer-danger-background=#fce7e7] - Background of the "Broken" banner and event.
  * @cssprop [--cs-audit-viewer-max-height=none] - Makes the list scroll beyond this height.
+ * @cssprop [--cs-audit-viewer-label-width=9.5rem] - Width of the labels column (By, IP address, …).
  * @cssprop [--cs-focus-ring-color=#1a56c4] - Focus outline.
  *
  * @event {CustomEvent<VerifiedDetail>} cs-verified - The chain was checked in the browser.
@@ -314,7 +315,7 @@ export class CsAuditViewer extends CsConnectedElement {
               ${
                 broken
                   ? html`<p class="breaks-here">
-                      ${this.t('auditViewer.breaksHere')}: ${this.t(`auditViewer.broken.${verification.reason}`)}
+                      ${this.t('auditViewer.breaksHere')} ${this.t(`auditViewer.broken.${verification.reason}`)}
                     </p>`
                   : nothing
               }
