@@ -1,0 +1,129 @@
+/**
+ * A pretend Countersign server inside the Storybook page, so stories need no running server:
+ * it answers fetch() for MOCK_SERVER with one scenario per envelope id.
+ */
+import type { AuditEvent, EnvelopeStatus, EnvelopeStatusEvent, RecipientStatus } from '@countersign/core';
+
+export const MOCK_SERVER = 'https://demo.countersign.invalid';
+export const MOCK_TOKEN = 'cs_live_storybook';
+
+type Recipients = EnvelopeStatusEvent['recipients'];
+
+/** A status with two signers, `signed` of whom have signed. */
+export function statusWith(status: EnvelopeStatus, signed = status === 'completed' ? 2 : 1): Recipients {
+  const done: RecipientStatus = 'signed';
+  return [
+    { id: 'rcp_1', status: signed >= 1 ? done : 'notified' },
+    { id: 'rcp_2', status: signed >= 2 ? done : status === 'declined' ? 'declined' : 'opened' },
+  ];
+}
+
+export type Scenario =
+  | { kind: 'status'; status: EnvelopeStatus; recipients?: Recipients }
+  /** Walks through the steps, one every `everyMs`, and stays on the last. */
+  | { kind: 'live'; steps: Array<{ status: EnvelopeStatus; recipients: Recipients }>; everyMs: number }
+  | { kind: 'audit'; events: AuditEvent[]; valid?: boolean; brokenAt?: number }
+  | { kind: 'problem'; status: number; title: string; detail?: string }
+  | { kind: 'hang' }
+  | { kind: 'offline' };
+
+const scenarios = new Map<string, Scenario | (() => Promise<Scenario>)>();
+let installed = false;
+
+/** Makes `envelopeId` answer as `scenario` describes. */
+export function mockEnvelope(envelopeId: string, scenario: Scenario | (() => Promise<Scenario>)): string {
+  scenarios.set(envelopeId, scenario);
+  install();
+  return envelopeId;
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  const realFetch = window.fetch.bind(window);
+  window.fetch = async (input, init) => {
+    const url = new URL(String(input instanceof Request ? input.url : input), location.href);
+    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+    const match = url.pathname.match(/^\/api\/v1\/envelopes\/([^/]+)(\/events|\/audit)?$/);
+    const entry = match && scenarios.get(decodeURIComponent(match[1]!));
+    const scenario = typeof entry === 'function' ? await entry() : entry;
+    const signal = init?.signal ?? undefined;
+    if (!match || !scenario) return problem(404, 'Not found', 'No such envelope');
+    await delay(150, signal);
+    switch (scenario.kind) {
+      case 'hang':
+        return new Promise<Response>((_resolve, reject) =>
+          signal?.addEventListener('abort', () => reject(signal.reason)),
+        );
+      case 'offline':
+        throw new TypeError('Failed to fetch');
+      case 'problem':
+        return problem(scenario.status, scenario.title, scenario.detail);
+      case 'audit':
+        return match[2] === '/audit'
+          ? Response.json({
+              events: scenario.events,
+              valid: scenario.valid ?? true,
+              ...(scenario.brokenAt ? { brokenAt: scenario.brokenAt } : {}),
+            })
+          : problem(404, 'Not found');
+      case 'status':
+      case 'live': {
+        const steps =
+          scenario.kind === 'live'
+            ? scenario.steps
+            : [{ status: scenario.status, recipients: scenario.recipients ?? statusWith(scenario.status) }];
+        const envelopeId = match[1]!;
+        if (match[2] === '/events')
+          return eventStream(envelopeId, steps, scenario.kind === 'live' ? scenario.everyMs : 0, signal);
+        return Response.json({ id: envelopeId, title: 'Service agreement', status: steps[0]!.status, recipients: [] });
+      }
+    }
+  };
+}
+
+function eventStream(
+  id: string,
+  steps: Array<{ status: EnvelopeStatus; recipients: Recipients }>,
+  everyMs: number,
+  signal?: AbortSignal,
+): Response {
+  const encoder = new TextEncoder();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      let index = 0;
+      const send = () => {
+        const step = steps[index];
+        if (!step) return clearInterval(timer);
+        const data: EnvelopeStatusEvent = { id, ...step, at: new Date().toISOString() };
+        controller.enqueue(encoder.encode(`event: status\ndata: ${JSON.stringify(data)}\n\n`));
+        index++;
+      };
+      send();
+      if (everyMs > 0) timer = setInterval(send, everyMs);
+      signal?.addEventListener('abort', () => clearInterval(timer));
+    },
+    cancel() {
+      clearInterval(timer);
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
+function problem(status: number, title: string, detail?: string): Response {
+  return Response.json(
+    { type: 'about:blank', title, status, ...(detail ? { detail } : {}) },
+    { status, headers: { 'content-type': 'application/problem+json' } },
+  );
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
