@@ -23,12 +23,12 @@ interface Running {
   close: () => Promise<void>;
 }
 
-async function start(): Promise<Running> {
+async function start(origin: string): Promise<Running> {
   const { openCountersign } = await import('../../server/src/bootstrap.ts');
   const dataDir = await mkdtemp(join(tmpdir(), 'cs-wtr-'));
   let offset = 0;
   const clock = { now: () => new Date(Date.now() + offset) };
-  const opened = await openCountersign({ dataDir, clock, allowedOrigins: ['*'] });
+  const opened = await openCountersign({ dataDir, clock, allowedOrigins: [origin] });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: opened.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -51,16 +51,33 @@ async function start(): Promise<Running> {
 }
 
 export function countersignServerPlugin() {
-  let running: Promise<Running> | undefined;
-  const get = () => (running ??= start());
+  const running = new Map<string, Promise<Running>>();
+  // The origin the test pages are served from: the only one the test servers allow (CORS).
+  let origin = 'http://localhost:8000';
+  const get = (testFile: string) => {
+    let server = running.get(testFile);
+    if (!server) running.set(testFile, (server = start(origin)));
+    return server;
+  };
   return {
     name: 'countersign-server',
-    async serverStop() {
-      if (running) await (await running).close();
+    serverStart({ config }: { config: { hostname?: string; port?: number; protocol?: string } }) {
+      origin = `${config.protocol ?? 'http:'}//${config.hostname ?? 'localhost'}:${config.port ?? 8000}`;
     },
-    async executeCommand({ command, payload }: { command: string; payload?: unknown }) {
+    async serverStop() {
+      await Promise.all([...running.values()].map(async (server) => (await server).close()));
+    },
+    async executeCommand({
+      command,
+      payload,
+      session,
+    }: {
+      command: string;
+      payload?: unknown;
+      session: { testFile: string };
+    }) {
       if (!command.startsWith('cs-')) return undefined;
-      const cs = await get();
+      const cs = await get(session.testFile);
       switch (command) {
         case 'cs-server':
           return { server: cs.url, adminKey: cs.adminKey };
