@@ -295,6 +295,19 @@ describe('summarizeUserAgent', () => {
 });
 
 describe('<cs-audit-viewer> (real server)', () => {
+  before(async () => {
+    // The element calls the server cross-origin from this page, as on a host's site.
+    const { server } = await serverCommand<{ server: string }>('cs-server');
+    try {
+      await fetch(`${server}/healthz`);
+    } catch {
+      throw new Error(
+        `The test server refuses cross-origin calls from ${location.origin}: its CORS middleware ` +
+          `must honour allowedOrigins ['*'] (test/support/wtr-countersign.ts).`,
+      );
+    }
+  });
+
   it('verifies a real envelope’s trail in the browser, agreeing with the server', async () => {
     const seeded = await serverCommand<{ server: string; envelopeId: string }>('cs-seed', {});
     const { adminKey } = await serverCommand<{ server: string; adminKey: string }>('cs-server');

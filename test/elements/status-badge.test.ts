@@ -265,6 +265,19 @@ async function sign(seeded: Seeded, recipientIndex: number, token: string) {
 }
 
 describe('<cs-status-badge> (real server)', () => {
+  before(async () => {
+    // The element calls the server cross-origin from this page, as on a host's site.
+    const { server } = await serverCommand<{ server: string }>('cs-server');
+    try {
+      await fetch(`${server}/healthz`);
+    } catch {
+      throw new Error(
+        `The test server refuses cross-origin calls from ${location.origin}: its CORS middleware ` +
+          `must honour allowedOrigins ['*'] (test/support/wtr-countersign.ts).`,
+      );
+    }
+  });
+
   it('follows the envelope live as people sign: Sent 0/2 → 1/2 → Completed', async () => {
     const { adminKey } = await serverCommand<{ adminKey: string }>('cs-server');
     const seeded = await serverCommand<Seeded>('cs-seed', {
