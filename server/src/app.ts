@@ -1,5 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -35,6 +36,14 @@ function problem(
   });
 }
 
+const isUpload = (c: Context) => c.req.method === 'POST' && /^\/api\/v1\/documents\/?$/.test(c.req.path);
+
+const HTTP_PROBLEMS: Partial<Record<number, [kind: string, title: string]>> = {
+  400: ['bad-request', 'Bad request'],
+  413: ['payload-too-large', 'Payload too large'],
+  415: ['unsupported-media-type', 'Unsupported media type'],
+};
+
 /** Builds the HTTP app over its dependencies. Never listens: main.ts does. */
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const services = createServices(resolveServiceDeps(deps));
@@ -63,6 +72,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.set('services', services);
     await next();
   });
+  // Every body but an upload is small JSON: cut it off at maxJsonBytes, counted while streaming
+  // when there is no Content-Length. Uploads have their own limit (routes/documents.ts).
+  const jsonLimit = bodyLimit({
+    maxSize: deps.config.maxJsonBytes,
+    onError: () => {
+      throw new DomainError(
+        'payload-too-large',
+        `The request body is larger than the limit of ${deps.config.maxJsonBytes} bytes`,
+      );
+    },
+  });
+  app.use('/api/*', (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
 
   app.get('/healthz', (c) => c.json({ ok: true, envelopes: deps.store.envelopes.count() }));
   app.route('/api/v1/api-keys', apiKeyRoutes);
@@ -110,11 +131,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     }
     if (err instanceof HTTPException) {
       const status = err.status as ContentfulStatusCode;
-      return problem(c, status, {
-        type: `${PROBLEM_BASE}${status === 400 ? 'bad-request' : 'http-error'}`,
-        title: status === 400 ? 'Bad request' : 'Request refused',
-        detail: err.message || undefined,
-      });
+      const [kind, title] = HTTP_PROBLEMS[status] ?? ['http-error', 'Request refused'];
+      const detail =
+        status === 415 ? 'Send the body as application/json (uploads: multipart/form-data)' : err.message || undefined;
+      return problem(c, status, { type: `${PROBLEM_BASE}${kind}`, title, detail });
     }
     console.error('[countersign] unhandled error:', err);
     return problem(c, 500, {

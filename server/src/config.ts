@@ -10,11 +10,16 @@ export interface Config {
   sessionTtlMinutes: number;
   /** Largest accepted upload, bytes. */
   maxUploadBytes: number;
+  /** Largest JSON request body, bytes (a drawn signature, base64, is the biggest legitimate one). */
+  maxJsonBytes: number;
   /** Largest drawn signature PNG, bytes (decoded). */
   maxSignatureBytes: number;
   /** Longest text field value, characters. */
   maxTextLength: number;
-  /** Take the client IP from X-Forwarded-For (only behind a trusted proxy). */
+  /**
+   * Behind one trusted reverse proxy: take the client IP from the last X-Forwarded-For entry (the
+   * one that proxy appended; earlier entries come from the client and can be forged).
+   */
   trustProxy: boolean;
   /** Version id of the ESIGN/UETA disclosure shown to signers. */
   consentVersion: string;
@@ -32,6 +37,7 @@ export function resolveConfig(partial: Partial<Config> = {}): Config {
     allowedOrigins: partial.allowedOrigins ?? [],
     sessionTtlMinutes: partial.sessionTtlMinutes ?? 30,
     maxUploadBytes: partial.maxUploadBytes ?? 25 * 1024 * 1024,
+    maxJsonBytes: partial.maxJsonBytes ?? 1024 * 1024,
     maxSignatureBytes: partial.maxSignatureBytes ?? 512 * 1024,
     maxTextLength: partial.maxTextLength ?? 2000,
     trustProxy: partial.trustProxy ?? false,

@@ -13,6 +13,7 @@ export type ProblemKind =
   | 'unsupported-media-type'
   | 'unprocessable-pdf'
   | 'range-not-satisfiable'
+  | 'gone'
   | 'internal';
 
 export const PROBLEM_BASE = 'https://countersign.dev/problems/';
@@ -31,6 +32,7 @@ const STATUS: Record<ProblemKind, [number, string]> = {
   'unsupported-media-type': [415, 'Unsupported media type'],
   'unprocessable-pdf': [422, 'PDF cannot be processed'],
   'range-not-satisfiable': [416, 'Range not satisfiable'],
+  gone: [410, 'No longer available'],
   internal: [500, 'Internal server error'],
 };
 

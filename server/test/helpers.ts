@@ -110,3 +110,30 @@ export async function problemOf(res: Response) {
     errors?: Array<{ path?: string; fieldId?: string; message: string }>;
   };
 }
+
+/** Serves the app on an ephemeral loopback port (a real socket: IPs, streaming, disconnects). */
+export async function listen(s: TestServer): Promise<{ base: string; close(): Promise<void> }> {
+  const { serve } = await import('@hono/node-server');
+  return new Promise((resolve) => {
+    const server = serve({ fetch: s.app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({
+        base: `http://127.0.0.1:${info.port}`,
+        close: () =>
+          new Promise<void>((done) => {
+            (server as import('node:http').Server).closeAllConnections?.();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** Every file under dir, recursively. */
+export async function filesUnder(dir: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile()) out.push(path.join(e.parentPath, e.name));
+  }
+  return out;
+}

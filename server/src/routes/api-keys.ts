@@ -13,7 +13,7 @@ const create = createRoute({
   summary: 'Create an API key (admin); the key is shown once',
   security,
   middleware: [staffAuth],
-  request: { body: jsonBody(z.object({ name: z.string().trim().min(1).max(200), role: RoleSchema })) },
+  request: { body: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(200), role: RoleSchema })) },
   responses: {
     201: jsonResponse(ApiKeyInfo.extend({ key: z.string() }), 'Created; `key` is never shown again'),
     ...problems,

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { DomainError, notFound } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import type { AppEnv } from './common.ts';
 
 type Range = { start: number; end: number };
@@ -35,7 +35,14 @@ function contentDisposition(name: string): string {
 export async function servePdf(c: Context<AppEnv>, sha256: string, name: string): Promise<Response> {
   const blobs = c.get('services').deps.blobs;
   const size = await blobs.size(sha256);
-  if (size === undefined) throw notFound('Document bytes');
+  if (size === undefined) {
+    // The record exists but its bytes do not: data loss on the server, not a bad request.
+    console.error(`[countersign] blob ${sha256} is missing from the blob store`);
+    throw new DomainError(
+      'gone',
+      'The PDF’s bytes are no longer in storage; an administrator has to restore them from a backup',
+    );
+  }
   const etag = `"${sha256}"`;
   const headers: Record<string, string> = {
     'Content-Type': 'application/pdf',

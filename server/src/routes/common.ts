@@ -51,7 +51,7 @@ export function requestMeta(c: Context<AppEnv>): RequestMeta {
   const ua = c.req.header('user-agent');
   if (ua) meta.userAgent = ua.slice(0, 512);
   if (c.get('services').deps.config.trustProxy) {
-    const xff = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const xff = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
     if (xff) meta.ip = xff.slice(0, 64);
   }
   if (!meta.ip) {

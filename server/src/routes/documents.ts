@@ -28,7 +28,9 @@ const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
-    throw invalid('Send the PDF as multipart/form-data in the field "file"', [{ path: 'file', message: 'Required' }]);
+    throw new DomainError('unsupported-media-type', 'Send the PDF as multipart/form-data in the field "file"', {
+      errors: [{ path: 'file', message: 'Required' }],
+    });
   }
   // Bodies without a Content-Length (chunked) are cut off while streaming.
   return bodyLimit({
@@ -44,7 +46,7 @@ const upload = createRoute({
   path: '/',
   summary: 'Upload a PDF (admin, legal)',
   description:
-    'multipart/form-data with the PDF in `file`. Refused with 415 (not a PDF), 422 (encrypted, damaged, empty) ' +
+    'multipart/form-data with the PDF in `file`. Refused with 415 (not a PDF, or not multipart), 422 (encrypted, damaged, empty) ' +
     'or 413 (over the size limit, checked from Content-Length first and from the bytes).',
   security,
   middleware: [staffAuth, uploadGuard],

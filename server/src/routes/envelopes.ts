@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { conflict } from '../errors.ts';
-import { publicEnvelope, statusEvent } from '../services/envelopes.ts';
+import { notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
 import { servePdf } from './blob-response.ts';
 import { Id, jsonBody, jsonResponse, problems, requestMeta, router, security, staffAuth } from './common.ts';
 
@@ -38,6 +38,10 @@ const EnvelopeSchema = z
     pages: z.number().int(),
     sealed: z.boolean(),
     sealedSha256: z.string().optional(),
+    sealState: z
+      .enum(['pending', 'sealed', 'failed'])
+      .optional()
+      .openapi({ description: 'Once completed: failed means sealing threw; it is retried at the next start' }),
     voidReason: z.string().optional(),
   })
   .openapi('Envelope');
@@ -54,15 +58,21 @@ const EnvelopeSummarySchema = z
   })
   .openapi('EnvelopeSummary');
 
+/** Merge values are scalars (text, number, money, date… as text or number), each bounded. */
+const MergeValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+
 const EnvelopeInput = z
-  .object({
+  .strictObject({
     templateId: z.string().min(1).max(128),
     version: z.number().int().min(1).optional(),
     title: z.string().trim().min(1).max(300).optional(),
-    mergeData: z.record(z.string().max(64), z.unknown()).optional(),
+    mergeData: z
+      .record(z.string().max(64), MergeValue)
+      .refine((d) => Object.keys(d).length <= 200, 'At most 200 merge fields')
+      .optional(),
     recipients: z
       .array(
-        z.object({
+        z.strictObject({
           role: z.string().min(1).max(64),
           name: z.string().trim().min(1).max(200),
           email: z.string().trim().max(254).pipe(z.email()),
@@ -140,7 +150,7 @@ const voidRoute = createRoute({
   path: '/{id}/void',
   summary: 'Void a draft or sent envelope',
   ...auth,
-  request: { params: Params, body: jsonBody(z.object({ reason: z.string().trim().min(1).max(1000) })) },
+  request: { params: Params, body: jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(1000) })) },
   responses: { 200: jsonResponse(EnvelopeSchema, 'Voided'), ...problems },
 });
 
@@ -241,9 +251,7 @@ export const envelopeRoutes = router()
     const e = await c.get('services').envelopes.load(c.get('staff'), c.req.valid('param').id);
     if (c.req.valid('query').version === 'original') return servePdf(c, e.documentSha256, e.documentName);
     if (e.seal?.state !== 'sealed' || !e.seal.sha256) {
-      throw conflict(
-        e.status === 'completed' ? 'The envelope is being sealed; try again shortly' : `The envelope is ${e.status}`,
-      );
+      throw conflict(notSealedDetail(e));
     }
     return servePdf(c, e.seal.sha256, e.documentName.replace(/\.pdf$/i, '') + ' (signed).pdf');
   })

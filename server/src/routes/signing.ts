@@ -8,8 +8,8 @@ const auth = { security: [{ signingToken: [] }], middleware: [signerAuth] };
 
 const FieldValueSchema = z
   .union([
-    z.object({ kind: z.literal('drawn'), image: z.string().max(1_000_000) }),
-    z.object({ kind: z.literal('typed'), text: z.string().max(200) }),
+    z.strictObject({ kind: z.literal('drawn'), image: z.string().max(1_000_000) }),
+    z.strictObject({ kind: z.literal('typed'), text: z.string().max(200) }),
     z.string(),
     z.boolean(),
     z.null(),
@@ -91,7 +91,7 @@ const consent = createRoute({
   path: '/consent',
   summary: 'Accept the ESIGN/UETA disclosure (required before completing; fields may be saved before)',
   ...auth,
-  request: { body: jsonBody(z.object({ accepted: z.boolean() })) },
+  request: { body: jsonBody(z.strictObject({ accepted: z.boolean() })) },
   responses: { 200: jsonResponse(ConsentSchema, 'Accepted'), ...problems },
 });
 
@@ -102,7 +102,7 @@ const setField = createRoute({
   ...auth,
   request: {
     params: z.object({ fieldId: Id('fieldId', 'fld_123') }),
-    body: jsonBody(z.object({ value: FieldValueSchema })),
+    body: jsonBody(z.strictObject({ value: FieldValueSchema })),
   },
   responses: { 200: jsonResponse(SigningFieldSchema, 'Saved'), ...problems },
 });
@@ -123,7 +123,7 @@ const decline = createRoute({
   path: '/decline',
   summary: 'Decline to sign; the envelope becomes declined',
   ...auth,
-  request: { body: jsonBody(z.object({ reason: z.string().trim().min(1).max(1000) })) },
+  request: { body: jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(1000) })) },
   responses: { 200: jsonResponse(z.object({ status: z.literal('declined') }), 'Declined'), ...problems },
 });
 

@@ -12,14 +12,14 @@ const Key = z
   .max(64)
   .regex(/^[A-Za-z0-9_.-]+$/, 'Letters, digits, _ . - only');
 
-const RoleInput = z.object({
+const RoleInput = z.strictObject({
   key: Key,
   label: z.string().max(200).optional(),
   action: ActionSchema,
   order: z.number().int().min(1).max(100).optional(),
 });
 
-const FieldInput = z.object({
+const FieldInput = z.strictObject({
   id: Key.optional(),
   key: Key.optional(),
   type: FieldTypeSchema,
@@ -34,7 +34,7 @@ const FieldInput = z.object({
 });
 
 const TemplateInput = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200),
     documentId: z.string().min(1).max(128),
     roles: z.array(RoleInput).min(1).max(20),

@@ -12,7 +12,7 @@ import type { EnvelopeRecord } from '../store/types.ts';
 import type { RequestMeta } from './context.ts';
 
 export interface AuditInput {
-  type: AuditEventType;
+  type: AuditEventType | 'envelope.seal_failed';
   actor: AuditActor;
   meta?: RequestMeta;
   authMethod?: AuthMethod;

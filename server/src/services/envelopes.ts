@@ -22,6 +22,7 @@ export type PublicEnvelope = Envelope & {
   sentAt?: string;
   voidReason?: string;
   sealed: boolean;
+  sealState?: 'pending' | 'sealed' | 'failed';
 };
 
 export function publicRecipient(r: RecipientRecord): Recipient {
@@ -56,6 +57,7 @@ export function publicEnvelope(e: EnvelopeRecord): PublicEnvelope {
   };
   if (e.sentAt) out.sentAt = e.sentAt;
   if (e.completedAt) out.completedAt = e.completedAt;
+  if (e.seal) out.sealState = e.seal.state;
   if (e.seal?.sha256) out.sealedSha256 = e.seal.sha256;
   if (e.voidReason) out.voidReason = e.voidReason;
   return out;
@@ -70,6 +72,15 @@ export function statusEvent(e: EnvelopeRecord | EnvelopeSummary): EnvelopeStatus
     at: e.updatedAt,
     sealed: Boolean(sealed),
   };
+}
+
+/** Why there is no sealed PDF to serve yet, in words a client can show. */
+export function notSealedDetail(e: EnvelopeRecord): string {
+  if (e.status !== 'completed') return `The envelope is ${e.status}; only a completed envelope has a sealed PDF`;
+  if (e.seal?.state === 'failed') {
+    return 'Sealing the completed envelope failed; the failure is in the audit trail and sealing is retried when the server restarts';
+  }
+  return 'The envelope is being sealed; try again shortly';
 }
 
 export const isFinished = (r: RecipientRecord) => r.status === 'signed' || r.status === 'approved';

@@ -22,6 +22,10 @@ export class EventBus {
     this.#emitter.on(`envelope:${envelopeId}`, listener);
     return () => this.#emitter.off(`envelope:${envelopeId}`, listener);
   }
+  /** Live subscribers of one envelope (each open SSE stream holds one). */
+  listenerCount(envelopeId: string): number {
+    return this.#emitter.listenerCount(`envelope:${envelopeId}`);
+  }
   onAny(listener: (e: DomainEvent) => void): () => void {
     this.#emitter.on('*', listener);
     return () => this.#emitter.off('*', listener);

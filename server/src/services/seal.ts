@@ -1,9 +1,9 @@
-import UAParser from 'ua-parser-js';
 import type { AuditEvent } from '@countersign/core';
 import { sealPdf, type CertificateOfCompletion, type Stamp } from '../pdf/index.ts';
 import type { EnvelopeRecord, RecipientRecord } from '../store/types.ts';
 import { appendAudit } from './audit.ts';
 import type { ServiceDeps } from './context.ts';
+import { deviceOf } from './device.ts';
 import { statusEvent } from './envelopes.ts';
 
 const STEP_LABELS: Record<string, string> = {
@@ -14,19 +14,6 @@ const STEP_LABELS: Record<string, string> = {
   'recipient.completed': 'Completed',
   'recipient.declined': 'Declined',
 };
-
-function deviceOf(ua: string | undefined): string | undefined {
-  if (!ua) return undefined;
-  const r = new UAParser(ua).getResult();
-  const parts = [
-    r.browser.name && `${r.browser.name} ${r.browser.major ?? ''}`.trim(),
-    r.os.name && `${r.os.name} ${r.os.version ?? ''}`.trim(),
-    r.device.type,
-  ]
-    .filter(Boolean)
-    .join(', ');
-  return parts || undefined;
-}
 
 function stepsOf(events: AuditEvent[], r: RecipientRecord): Array<{ label: string; at: string }> {
   return events
@@ -138,9 +125,22 @@ export class SealService {
       });
       if (done) this.deps.events.emit({ type: 'envelope.sealed', envelopeId, status: statusEvent(done) });
     } catch (err) {
-      await this.deps.store.envelopes.transact(envelopeId, (e) => {
-        e.seal = { state: 'failed', error: err instanceof Error ? err.message : String(err) };
+      // Recorded, never silent: the envelope shows sealState "failed", the audit trail says when, and
+      // resumePending() retries at the next start. The message stays internal (it may name paths).
+      const failed = await this.deps.store.envelopes.transact(envelopeId, async (e) => {
+        if (e.seal?.state === 'sealed') return undefined;
+        const now = this.deps.clock.now();
+        const attempts = (e.seal?.attempts ?? 0) + 1;
+        e.seal = {
+          state: 'failed',
+          error: err instanceof Error ? err.message : String(err),
+          at: now.toISOString(),
+          attempts,
+        };
+        await appendAudit(e, now, { type: 'envelope.seal_failed', actor: { kind: 'system' }, data: { attempts } });
+        return e;
       });
+      if (failed) this.deps.events.emit({ type: 'envelope.seal_failed', envelopeId, status: statusEvent(failed) });
       throw err;
     }
   }

@@ -4,8 +4,9 @@ import type { EnvelopeRecord, RecipientRecord, StoredFieldValue } from '../store
 import { appendAudit, type AuditInput } from './audit.ts';
 import { sha256Text } from './auth.ts';
 import { consentText } from './consent.ts';
+import { deviceOf } from './device.ts';
 import type { RequestMeta, ServiceDeps, SignerPrincipal } from './context.ts';
-import { isFinished, isTurn, mustAct, statusEvent } from './envelopes.ts';
+import { isFinished, isTurn, mustAct, notSealedDetail, statusEvent } from './envelopes.ts';
 import { decodePngDataUrl } from './png.ts';
 import type { SealService } from './seal.ts';
 
@@ -46,7 +47,9 @@ export class SigningService {
   #audit(e: EnvelopeRecord, r: RecipientRecord, meta: RequestMeta, input: Omit<AuditInput, 'actor' | 'meta'>) {
     r.ip = meta.ip ?? r.ip;
     r.userAgent = meta.userAgent ?? r.userAgent;
-    return appendAudit(e, this.#now(), { ...input, actor: signerActor(r), meta, authMethod: r.authMethod });
+    const device = deviceOf(meta.userAgent);
+    const data = device ? { ...input.data, device } : input.data;
+    return appendAudit(e, this.#now(), { ...input, data, actor: signerActor(r), meta, authMethod: r.authMethod });
   }
 
   #emit(e: EnvelopeRecord, type: string): void {
@@ -105,7 +108,7 @@ export class SigningService {
     const e = await this.#load(p);
     const r = recipientOf(e, p);
     if (version === 'sealed') {
-      if (e.seal?.state !== 'sealed' || !e.seal.sha256) throw conflict('The envelope is not sealed yet');
+      if (e.seal?.state !== 'sealed' || !e.seal.sha256) throw conflict(notSealedDetail(e));
       return { sha256: e.seal.sha256, name: e.documentName };
     }
     if (!r.documentViewedAt && e.status === 'sent') {

@@ -29,11 +29,14 @@ function summarize(e: EnvelopeRecord): EnvelopeSummary {
   };
 }
 
-/** A small LRU of open lowdb files, so memory stays bounded however many envelopes exist. */
-class LowCache<T> {
-  #map = new Map<string, Low<T>>();
+/** A small LRU map, so memory stays bounded however many envelopes and sessions exist. */
+class LruMap<V> {
+  #map = new Map<string, V>();
   constructor(private readonly limit: number) {}
-  get(key: string): Low<T> | undefined {
+  get size(): number {
+    return this.#map.size;
+  }
+  get(key: string): V | undefined {
     const hit = this.#map.get(key);
     if (hit) {
       this.#map.delete(key);
@@ -41,7 +44,8 @@ class LowCache<T> {
     }
     return hit;
   }
-  set(key: string, value: Low<T>): void {
+  set(key: string, value: V): void {
+    this.#map.delete(key);
     this.#map.set(key, value);
     while (this.#map.size > this.limit) {
       const oldest = this.#map.keys().next().value as string;
@@ -61,11 +65,12 @@ class LowCache<T> {
 export class LowdbStore implements Store {
   readonly #root: string;
   readonly #mutex = new KeyedMutex();
-  readonly #envelopeFiles = new LowCache<EnvelopeRecord>(512);
+  readonly #envelopeFiles = new LruMap<Low<EnvelopeRecord>>(512);
   readonly #summaries = new Map<string, EnvelopeSummary>();
   readonly #templates = new Map<string, Low<TemplateRecord>>();
   readonly #documents = new Map<string, DocumentRecord>();
-  readonly #sessions = new Map<string, SessionRecord>();
+  /** Recently used sessions only: one is issued per signing link, so an unbounded map would grow forever. */
+  readonly #sessions = new LruMap<SessionRecord>(2048);
   #apiKeys!: Low<{ keys: ApiKeyRecord[] }>;
 
   private constructor(root: string) {
@@ -122,6 +127,7 @@ export class LowdbStore implements Store {
     }
   }
 
+  /** Call under the envelope's lock (or at startup, with cache = false). */
   async #openEnvelope(id: string, cache = true): Promise<Low<EnvelopeRecord> | undefined> {
     if (!SAFE_NAME.test(id)) return undefined;
     const hit = this.#envelopeFiles.get(id);
@@ -184,7 +190,9 @@ export class LowdbStore implements Store {
 
   envelopes = {
     get: async (id: string) => {
-      const db = await this.#openEnvelope(id);
+      // A cache miss reads the file under the envelope's lock: a read racing a transaction could
+      // otherwise install a stale copy in the cache, and the next transaction would build on it.
+      const db = this.#envelopeFiles.get(id) ?? (await this.#mutex.run(`envelope:${id}`, () => this.#openEnvelope(id)));
       return db ? structuredClone(db.data) : undefined;
     },
     list: async (filter: { createdByKeyId?: string } = {}) => {

@@ -88,8 +88,11 @@ export interface SealRecord {
   state: 'pending' | 'sealed' | 'failed';
   sha256?: string;
   size?: number;
+  /** Why the last attempt failed (internal: never sent to clients). */
   error?: string;
   at?: string;
+  /** Failed attempts so far. */
+  attempts?: number;
 }
 
 /** Everything about one envelope, kept in one file: the unit of locking and of writing. */
