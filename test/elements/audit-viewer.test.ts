@@ -15,8 +15,13 @@ const FAKE = 'https://cs.test';
 const root = (el: CsAuditViewer) => el.shadowRoot!;
 const banner = (el: CsAuditViewer) => root(el).querySelector('[part=banner]')!.textContent!.replace(/\s+/g, ' ').trim();
 const items = (el: CsAuditViewer) => [...root(el).querySelectorAll<HTMLLIElement>('ol > li')];
-const headings = (el: CsAuditViewer) =>
-  items(el).map((li) => li.querySelector('h3')!.textContent!.replace(/\s+/g, ' ').trim());
+// Names come wrapped in bidi isolates (U+2068 … U+2069); compare the visible text.
+const visible = (text: string) =>
+  text
+    .replace(/[\u2068\u2069]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+const headings = (el: CsAuditViewer) => items(el).map((li) => visible(li.querySelector('h3')!.textContent!));
 
 async function showEvents(events: AuditEvent[], attrs: Record<string, string> = {}) {
   const el = document.createElement('cs-audit-viewer');
@@ -75,7 +80,7 @@ describe('<cs-audit-viewer> (offline evidence)', () => {
     const facts = Object.fromEntries(
       [...signed.querySelectorAll('dl > div')].map((d) => [
         d.querySelector('dt')!.textContent,
-        d.querySelector('dd')!.textContent!.replace(/\s+/g, ' ').trim(),
+        visible(d.querySelector('dd')!.textContent!),
       ]),
     );
     expect(facts['By']).to.equal('Юлия Смирнова <yulia@example.ru> · signer1');
@@ -173,6 +178,8 @@ describe('<cs-audit-viewer> (offline evidence)', () => {
     expect(root(el).querySelector('script, img')).to.equal(null);
     expect(headings(el)).to.include(`8. ${hostile} signed`);
     expect(headings(el)).to.include('14. مريم الأحمد signed');
+    // A right-to-left name is isolated, so it cannot reorder the English sentence around it.
+    expect(items(el)[13]!.querySelector('h3')!.textContent).to.contain('\u2068مريم الأحمد\u2069 signed');
     expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
   });
 

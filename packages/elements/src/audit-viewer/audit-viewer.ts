@@ -353,8 +353,11 @@ export class CsAuditViewer extends CsConnectedElement {
       );
     const actor = event.actor;
     const who = actorLabel(actor, t);
-    const email = actor?.email && actor.email !== who ? ` <${actor.email}>` : '';
-    fact(t('auditViewer.field.actor'), `${who}${email}${actor?.role ? ` · ${actor.role}` : ''}`);
+    const email = actor?.email && actor.email !== who ? html` <bdi>&lt;${actor.email}&gt;</bdi>` : nothing;
+    fact(
+      t('auditViewer.field.actor'),
+      html`<bdi>${who}</bdi>${email}${actor?.role ? html` · <bdi>${actor.role}</bdi>` : nothing}`,
+    );
     if (event.ip) fact(t('auditViewer.field.ip'), event.ip);
     if (event.userAgent) {
       const { browser, os } = summarizeUserAgent(event.userAgent);

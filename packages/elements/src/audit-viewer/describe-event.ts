@@ -32,12 +32,20 @@ export function actorLabel(actor: AuditActor | undefined, t: Translate): string 
   return label === key ? t('auditViewer.actor.unknown') : label;
 }
 
+/**
+ * Wraps a name in Unicode first-strong isolates (FSI … PDI), as <bdi> does in markup, so a
+ * right-to-left name cannot reorder the sentence around it.
+ */
+export function isolate(value: string): string {
+  return `\u2068${value}\u2069`;
+}
+
 /** One sentence that says what happened, e.g. "Юлия signed". */
 export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMap<string, string>): string {
   const data = event.data ?? {};
-  const actor = actorLabel(event.actor, t);
+  const actor = isolate(actorLabel(event.actor, t));
   const recipientId = text(data['recipientId']);
-  const recipient = (recipientId && names.get(recipientId)) || recipientId || t('auditViewer.someone');
+  const recipient = isolate((recipientId && names.get(recipientId)) || recipientId || t('auditViewer.someone'));
   switch (event.type) {
     case 'consent.accepted': {
       const version = text(data['version']) ?? text(data['consentVersion']);
@@ -46,7 +54,7 @@ export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMa
         : t('auditViewer.event.consent.acceptedNoVersion', { actor });
     }
     case 'field.filled': {
-      const field = text(data['label']) ?? text(data['fieldId']) ?? '';
+      const field = isolate(text(data['label']) ?? text(data['fieldId']) ?? '');
       return t(data['cleared'] === true ? 'auditViewer.event.field.cleared' : 'auditViewer.event.field.filled', {
         actor,
         field,
