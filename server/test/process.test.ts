@@ -215,6 +215,16 @@ describe('real server over HTTP', () => {
     assert.equal(trail.valid, true);
     assert.equal(trail.events.filter((e) => e.type === 'envelope.sealed').length, 1);
     assert.equal(trail.events.filter((e) => e.type === 'envelope.completed').length, 1);
+    // Neither signer's saved value was lost to the other's write.
+    for (const [i, t] of tokens.entries()) {
+      const view = (await (await server.request('/api/v1/signing', json(t))).json()) as {
+        fields: Array<{ id: string; value: unknown }>;
+      };
+      assert.deepEqual(
+        view.fields.map((f) => [f.id, f.value]),
+        [['ab'[i], { kind: 'drawn', image: PNG_DATA_URL }]],
+      );
+    }
   });
 
   it('keeps data readable and the chain valid after SIGKILL mid-burst', async () => {
