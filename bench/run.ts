@@ -25,3 +25,5 @@ for (const part of run) {
   }
 }
 process.exitCode = failed ? 1 : 0;
+
+export {};

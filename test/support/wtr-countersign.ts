@@ -7,6 +7,7 @@
  * - `cs-api` `{ method, path, body?, token? }` → `{ status, body }` (admin key unless `token`)
  * - `cs-clock` `{ advanceMs }` → moves the server's clock forward (expiring sessions)
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,8 @@ async function start(origin: string): Promise<Running> {
   const dataDir = await mkdtemp(join(tmpdir(), 'cs-wtr-'));
   let offset = 0;
   const clock = { now: () => new Date(Date.now() + offset) };
-  const opened = await openCountersign({ dataDir, clock, allowedOrigins: [origin] });
+  const adminKey = `cs_test_${randomBytes(24).toString('base64url')}`;
+  const opened = await openCountersign({ dataDir, clock, adminKey, allowedOrigins: [origin] });
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: opened.app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
@@ -36,7 +38,7 @@ async function start(origin: string): Promise<Running> {
   return {
     server,
     url: `http://127.0.0.1:${port}`,
-    adminKey: opened.adminKey,
+    adminKey,
     dataDir,
     app: opened.app,
     advanceClock: (ms) => {
