@@ -204,15 +204,4 @@ export const auditViewerStyles = css`
     font-family: var(--cs-audit-viewer-mono-font-family, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
     font-size: 0.9375em;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    margin: -1px;
-    padding: 0;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
-  }
 `;

@@ -1,10 +1,11 @@
+import { visuallyHidden } from '../internal/styles.ts';
 import { html, nothing, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { Task, TaskStatus } from '@lit/task';
 import { verifyAuditChain, type AuditEvent, type ChainVerification } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
-import { toErrorDetail } from '../status-badge/error-code.ts';
+import { toErrorDetail } from '../internal/error-code.ts';
 import { actorLabel, describeEvent, recipientNames } from './describe-event.ts';
 import { summarizeUserAgent } from './user-agent.ts';
 import { auditViewerStyles } from './audit-viewer.styles.ts';
@@ -89,7 +90,7 @@ export type AuditViewerState = 'loading' | 'empty' | 'verified' | 'broken' | 'er
  *   (`invalid-evidence`).
  */
 export class CsAuditViewer extends CsConnectedElement {
-  static override styles = auditViewerStyles;
+  static override styles = [visuallyHidden, auditViewerStyles];
 
   /** Id of the envelope whose audit trail to load from the server. */
   @property({ attribute: 'envelope-id' }) envelopeId?: string;

@@ -31,17 +31,6 @@ export const styles = css`
   *::after {
     box-sizing: border-box;
   }
-  .sr-only {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    margin: -1px;
-    padding: 0;
-    overflow: hidden;
-    clip: rect(0 0 0 0);
-    white-space: nowrap;
-    border: 0;
-  }
   h2 {
     margin: 0;
     font-size: 1.125rem;

@@ -1,3 +1,4 @@
+import { visuallyHidden } from '../internal/styles.ts';
 import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
@@ -113,7 +114,7 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @cssprop [--cs-viewer-height=min(75vh, 60rem)] - Height of the scrolling document area.
  */
 export class CsSignerPad extends CsConnectedElement {
-  static override styles = styles;
+  static override styles = [visuallyHidden, styles];
   static override shadowRootOptions = { ...CsConnectedElement.shadowRootOptions, delegatesFocus: false };
 
   /** Zoom factor of the pages; 1 fits the page to the widget's width. */
@@ -223,11 +224,12 @@ export class CsSignerPad extends CsConnectedElement {
   /** Retries what failed: loading the view, then the saves that did not go through. */
   async retry(): Promise<void> {
     this.failure = undefined;
-    this.saveError = undefined;
     if (this.view && this.loadTask.status === TaskStatus.COMPLETE && this.pending.size) {
+      // The save banner stays until the saves have gone through (sendPending clears it).
       await this.flush();
       return;
     }
+    this.saveError = undefined;
     await this.loadTask.run();
   }
 
@@ -669,7 +671,7 @@ export class CsSignerPad extends CsConnectedElement {
     return html`<div part="base" class="base">
       <slot name="header"></slot>
       ${this.renderBody()}
-      <div class="sr-only" role="status" aria-live="polite">${this.announcement}</div>
+      <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     </div>`;
   }
 
@@ -946,7 +948,7 @@ export class CsSignerPad extends CsConnectedElement {
       .filter(Boolean)
       .join(' ');
     const errorId = `error-${field.id}`;
-    const errorNote = error ? html`<span class="sr-only" id=${errorId}>${error}</span>` : nothing;
+    const errorNote = error ? html`<span class="visually-hidden" id=${errorId}>${error}</span>` : nothing;
     switch (field.type) {
       case 'signature':
       case 'initials': {
@@ -965,14 +967,14 @@ export class CsSignerPad extends CsConnectedElement {
             aria-describedby=${error ? errorId : nothing}
             @click=${() => this.openSignature(field)}
           >
-            ${content}<span class="sr-only">, ${this.describeField(field, filled)}</span>${
+            ${content}<span class="visually-hidden">, ${this.describeField(field, filled)}</span>${
               field.required && !filled ? html`<span class="star" aria-hidden="true">*</span>` : nothing
             }</button
           >${errorNote}`;
       }
       case 'text':
         return html`<label part=${parts} class=${classes} style=${placement(field)} data-field-id=${field.id}>
-          <span class="sr-only">${this.fieldLabel(field)}</span>
+          <span class="visually-hidden">${this.fieldLabel(field)}</span>
           <input
             type="text"
             .value=${typeof value === 'string' ? value : ''}

@@ -1,9 +1,10 @@
+import { visuallyHidden } from '../internal/styles.ts';
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import type { CountersignClient, EnvelopeStatus, RecipientStatus } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
-import { isPermanent, toErrorDetail } from './error-code.ts';
+import { isPermanent, toErrorDetail } from '../internal/error-code.ts';
 import { statusBadgeStyles } from './status-badge.styles.ts';
 import './status-badge.strings.ts';
 
@@ -69,7 +70,7 @@ const MAX_DELAY_MS = 30_000;
  *   `forbidden`, `not-found`, `network`, `server`).
  */
 export class CsStatusBadge extends CsConnectedElement {
-  static override styles = statusBadgeStyles;
+  static override styles = [visuallyHidden, statusBadgeStyles];
 
   /** Id of the envelope whose status to show. */
   @property({ attribute: 'envelope-id' }) envelopeId?: string;

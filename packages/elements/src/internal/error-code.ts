@@ -1,12 +1,12 @@
 import { ApiError } from '@countersign/core';
-import type { CsErrorDetail } from '../internal/cs-element.ts';
+import type { CsErrorDetail } from './cs-element.ts';
 
 /** The `cs-error` codes the data-loading elements use. */
 export type LoadErrorCode = 'unauthorized' | 'forbidden' | 'not-found' | 'network' | 'server';
 
 /**
  * Turns whatever a client call threw into a `cs-error` detail. Shared by the elements that
- * load envelope data (<cs-status-badge>, <cs-audit-viewer>); a candidate for internal/.
+ * load envelope data (<cs-status-badge>, <cs-audit-viewer>).
  */
 export function toErrorDetail(error: unknown): CsErrorDetail & { code: LoadErrorCode } {
   if (error instanceof ApiError) {
