@@ -339,6 +339,31 @@ describe('document ranges', () => {
     assert.equal(res.status, 416);
     res = await s.call('GET', '/api/v1/signing/document', { key: t, headers: { 'If-None-Match': etag } });
     assert.equal(res.status, 304);
+    res = await s.call('GET', '/api/v1/signing/document', { key: t, headers: { 'If-None-Match': `W/${etag}` } });
+    assert.equal(res.status, 304);
+    // If-Range: the range only while the ETag still matches (strongly); otherwise the whole file.
+    res = await s.call('GET', '/api/v1/signing/document', {
+      key: t,
+      headers: { Range: 'bytes=10-19', 'If-Range': etag },
+    });
+    assert.equal(res.status, 206);
+    assert.deepEqual(new Uint8Array(await res.arrayBuffer()), full.subarray(10, 20));
+    for (const ifRange of ['"0000"', `W/${etag}`, 'Wed, 21 Oct 2015 07:28:00 GMT']) {
+      res = await s.call('GET', '/api/v1/signing/document', {
+        key: t,
+        headers: { Range: 'bytes=10-19', 'If-Range': ifRange },
+      });
+      assert.equal(res.status, 200, ifRange);
+      assert.equal(res.headers.get('content-range'), null);
+      assert.equal((await res.arrayBuffer()).byteLength, full.length);
+    }
+    // A range on the staff route as well, and an unsatisfiable one there.
+    res = await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document?version=original`, {
+      key: s.adminKey,
+      headers: { Range: 'bytes=0-9' },
+    });
+    assert.equal(res.status, 206);
+    assert.equal(res.headers.get('content-length'), '10');
   });
 });
 

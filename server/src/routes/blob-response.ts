@@ -52,12 +52,9 @@ export async function servePdf(c: Context<AppEnv>, sha256: string, name: string)
     'Content-Disposition': contentDisposition(name),
     'X-Content-Type-Options': 'nosniff',
   };
-  if (
-    c.req
-      .header('if-none-match')
-      ?.split(/\s*,\s*/)
-      .includes(etag)
-  ) {
+  // If-None-Match compares weakly (W/ ignored); If-Range only with a strong, exact ETag.
+  const ifNoneMatch = c.req.header('if-none-match')?.split(/\s*,\s*/);
+  if (ifNoneMatch?.some((tag) => tag === '*' || tag.replace(/^W\//, '') === etag)) {
     return new Response(null, { status: 304, headers });
   }
   const ifRange = c.req.header('if-range');
