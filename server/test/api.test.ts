@@ -115,12 +115,34 @@ describe('role matrix', () => {
         json: { name: 't', documentId: seeded.documentId, roles: [{ key: 'c', action: 'sign' }], fields: [] },
       });
       assert.equal(res.status, 403);
-      assert.equal((await s.call('GET', '/api/v1/templates', { key })).status, 403);
-      assert.equal((await s.call('GET', `/api/v1/templates/${seeded.templateId}`, { key })).status, 403);
       res = await s.call('POST', `/api/v1/templates/${seeded.templateId}/versions/1/publish`, { key });
       assert.equal(res.status, 403);
     }
     assert.equal(await (await s.call('GET', '/api/v1/templates', { key: s.adminKey })).text(), templatesBefore);
+  });
+
+  it('shows agents and managers only published template versions, never drafts', async () => {
+    const agent = await s.keyFor('agent');
+    const seeded = await seed(s);
+    const draft = await s.call('POST', '/api/v1/templates', {
+      key: s.adminKey,
+      json: { name: 'Draft only', documentId: seeded.documentId, roles: [{ key: 'c', action: 'sign' }], fields: [] },
+    });
+    assert.equal(draft.status, 201);
+    const draftId = ((await draft.json()) as { id: string }).id;
+    for (const key of [agent, await s.keyFor('manager')]) {
+      const list = (await (await s.call('GET', '/api/v1/templates', { key })).json()) as { items: { id: string }[] };
+      const ids = list.items.map((t) => t.id);
+      assert.ok(ids.includes(seeded.templateId), 'published template listed');
+      assert.ok(!ids.includes(draftId), 'draft-only template hidden');
+      assert.equal((await s.call('GET', `/api/v1/templates/${draftId}`, { key })).status, 404);
+      const one = (await (await s.call('GET', `/api/v1/templates/${seeded.templateId}`, { key })).json()) as {
+        versions: { status: string }[];
+      };
+      assert.ok(one.versions.length > 0 && one.versions.every((v) => v.status === 'published'));
+    }
+    const legalView = await s.call('GET', `/api/v1/templates/${draftId}`, { key: s.adminKey });
+    assert.equal(legalView.status, 200);
   });
 
   it('shows an agent only its own envelopes; manager and legal see all', async () => {

@@ -121,7 +121,7 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/',
-  summary: 'List templates (admin, legal)',
+  summary: 'List templates (admin, legal: all; agent, manager: published versions only)',
   security,
   middleware: [staffAuth],
   responses: {
@@ -133,7 +133,7 @@ const list = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/{id}',
-  summary: 'A template with its versions (admin, legal)',
+  summary: 'A template with its versions (admin, legal: all; agent, manager: published only)',
   security,
   middleware: [staffAuth],
   request: { params: TemplateIdParam },

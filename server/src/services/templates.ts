@@ -94,17 +94,29 @@ export class TemplateService {
     return template;
   }
 
+  /**
+   * Legal and admin see every template and version; agents and managers, who send from
+   * templates, see only published versions of templates that have one (drafts stay with legal).
+   */
   async list(p: StaffPrincipal): Promise<TemplateRecord[]> {
-    requireRole(p, TEMPLATE_ROLES);
     const all = await this.deps.store.templates.list();
-    return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    return all
+      .map((t) => this.visibleTo(p, t))
+      .filter((t): t is TemplateRecord => t !== undefined)
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   }
 
   async get(p: StaffPrincipal, id: string): Promise<TemplateRecord> {
-    requireRole(p, TEMPLATE_ROLES);
     const t = await this.deps.store.templates.get(id);
-    if (!t) throw notFound('Template');
-    return t;
+    const visible = t && this.visibleTo(p, t);
+    if (!visible) throw notFound('Template');
+    return visible;
+  }
+
+  private visibleTo(p: StaffPrincipal, t: TemplateRecord): TemplateRecord | undefined {
+    if ((TEMPLATE_ROLES as readonly string[]).includes(p.role)) return t;
+    const versions = t.versions.filter((v) => v.status === 'published');
+    return versions.length ? { ...t, versions } : undefined;
   }
 
   /** Publishing is idempotent: a published version stays as it is and is returned again. */
