@@ -14,10 +14,8 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const config = configFromEnv();
 const { publicUrl } = config;
 const dataDir = config.options.dataDir;
-const cs = await openCountersign({
-  ...config.options,
-  signingUrl: config.options.signingUrl ?? `${publicUrl}/demo/account.html#token={token}`,
-});
+// Signer links default to this demo's account page (COUNTERSIGN_SIGNING_URL overrides).
+const cs = await openCountersign(config.options);
 
 let state;
 try {
