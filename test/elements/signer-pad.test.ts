@@ -322,6 +322,9 @@ describe('<cs-signer-pad>', function () {
     const again = await mount(seeded.server, token);
     await until(() => state(again) === 'signed', 'already-signed state');
     expect($(again, '[data-state="signed"]')!.textContent).to.contain('You have already signed');
+    // The server tells when: the message carries the signing date, in the element's locale.
+    const year = String(new Date().getFullYear());
+    expect($(again, '[data-state="signed"]')!.textContent).to.match(new RegExp(`” on .*${year}`));
     await until(() => $(again, 'a[download]'), 'download link when sealed');
     await expect(again).to.be.accessible();
   });

@@ -112,6 +112,8 @@ export interface SigningView {
     role: string;
     action: RecipientAction;
     status: RecipientStatus;
+    /** When this recipient signed, approved or declined. */
+    completedAt?: string;
   };
   fields: SigningField[];
   document: { sha256: string; pages: number; name: string };

@@ -52,6 +52,7 @@ const SigningViewSchema = z
       role: z.string(),
       action: z.string(),
       status: z.string(),
+      completedAt: z.string().optional().openapi({ description: 'When this recipient signed, approved or declined' }),
     }),
     fields: z.array(SigningFieldSchema),
     document: z.object({ sha256: z.string(), pages: z.number().int(), name: z.string() }),

@@ -90,7 +90,15 @@ export class SigningService {
     if (r.consent) consent.acceptedAt = r.consent.acceptedAt;
     return {
       envelope: { id: e.id, title: e.title, status: e.status },
-      recipient: { id: r.id, name: r.name, email: r.email, role: r.role, action: r.action, status: r.status },
+      recipient: {
+        id: r.id,
+        name: r.name,
+        email: r.email,
+        role: r.role,
+        action: r.action,
+        status: r.status,
+        ...(r.completedAt ? { completedAt: r.completedAt } : {}),
+      },
       fields,
       document: { sha256: e.documentSha256, pages: e.pages, name: e.documentName },
       consent,

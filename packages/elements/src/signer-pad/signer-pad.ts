@@ -802,7 +802,7 @@ export class CsSignerPad extends CsConnectedElement {
   }
 
   private renderSigned(view: SigningView): TemplateResult {
-    const at = this.formatDate((view.recipient as { completedAt?: string }).completedAt);
+    const at = this.formatDate(view.recipient.completedAt);
     const body = at
       ? this.t('signer.signed.on', { title: view.envelope.title, date: at })
       : this.t('signer.signed.body', { title: view.envelope.title });
