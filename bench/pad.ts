@@ -168,19 +168,20 @@ export async function benchPad(options: { runs?: number; warmups?: number } = {}
     }
     await context.close();
     const medianMs = median(times);
-    return {
+    const result = {
       entry,
       firstPage: { runs: times.map((t) => Math.round(t)), medianMs },
       ratios: { entry: entry.gzipBytes / GOALS.entryGzipBytes, firstPage: medianMs / GOALS.firstPageMs },
     };
+    printPadResult(result);
+    return result;
   } finally {
     await browser.close();
     await harness.close();
   }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const result = await benchPad();
+function printPadResult(result: PadBenchResult): void {
   for (const f of result.entry.files) console.log(`  ${f.file.padEnd(40)} ${(f.gzip / 1024).toFixed(1)} KB gzip`);
   console.log(
     `signer-pad entry before pdf.js: ${(result.entry.gzipBytes / 1024).toFixed(1)} KB gzip ` +
@@ -191,4 +192,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
       `of ${result.firstPage.runs.length} warm runs [${result.firstPage.runs.join(', ')}] ` +
       `(goal ${GOALS.firstPageMs} ms, ratio ${result.ratios.firstPage.toFixed(2)})`,
   );
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  await benchPad();
 }

@@ -144,7 +144,7 @@ after(async () => {
 process.on('exit', () => void demo?.stop());
 
 describe('demo', { timeout: 150_000 }, () => {
-  test('every demo page passes axe at desktop width and at 360 px, with no sideways scrolling', async (t) => {
+  test('every demo page passes axe at desktop width and at 360 px, with no sideways scrolling', async () => {
     const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const completed = (await api<{ envelopes: { completed: string } }>('GET', '/demo/api/agent-session', '')).envelopes
       .completed;
@@ -172,11 +172,8 @@ describe('demo', { timeout: 150_000 }, () => {
               })),
             );
           });
-          for (const v of violations) {
-            // The elements' internals are covered by their own accessibility tests; report them here.
-            if (v.inElement) t.diagnostic(`element: ${url} @${width}px: ${v.text}`);
-            else found.push(`${url} @${width}px: ${v.text}`);
-          }
+          // The host's markup and the elements' shadow DOM alike: a person meets both.
+          for (const v of violations) found.push(`${url} @${width}px: ${v.inElement ? 'element ' : ''}${v.text}`);
         }
       } finally {
         await page.context().close();
