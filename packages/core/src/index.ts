@@ -1,3 +1,5 @@
 export * from './types.ts';
 export * from './audit-chain.ts';
 export * from './client.ts';
+export * from './conditions.ts';
+export * from './variables.ts';
