@@ -3,6 +3,7 @@ import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-co
 import type { SigningView } from '@countersign/core';
 import '../../packages/elements/src/signer-pad/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
+import type { PdfVariant, SealedPage } from '../support/wtr-countersign.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
@@ -11,6 +12,7 @@ setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
 interface Seeded {
   server: string;
   envelopeId: string;
+  pages: number;
   recipients: Array<{ id: string; name: string; email: string; role: string }>;
   fields: Array<{
     id: string;
@@ -25,7 +27,10 @@ interface Seeded {
   session: { token: string; url: string; expiresAt: string };
 }
 
-const seed = (options: Record<string, unknown> = {}) => executeServerCommand('cs-seed', options) as Promise<Seeded>;
+const seed = (options: Record<string, unknown> & { pdf?: PdfVariant } = {}) =>
+  executeServerCommand('cs-seed', options) as Promise<Seeded>;
+const sealedWords = (envelopeId: string, page: number) =>
+  executeServerCommand('cs-sealed-words', { envelopeId, page }) as Promise<SealedPage>;
 const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
   executeServerCommand('cs-api', { method, path, body, token }) as Promise<{ status: number; body: T }>;
 const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
@@ -69,9 +74,9 @@ async function mountReady(seeded: Seeded, width = 800): Promise<CsSignerPad> {
   return el;
 }
 
-function expectPlaced(el: CsSignerPad, seeded: Seeded): void {
-  const canvas = $(el, '.page[data-page="1"] canvas')!.getBoundingClientRect();
-  for (const field of seeded.fields.filter((f) => f.page === 1)) {
+function expectPlaced(el: CsSignerPad, seeded: Seeded, page = 1): void {
+  const canvas = $(el, `.page[data-page="${page}"] canvas`)!.getBoundingClientRect();
+  for (const field of seeded.fields.filter((f) => f.page === page)) {
     const box = $(el, `[data-field-id="${field.id}"]`)!.getBoundingClientRect();
     expect(box.left, `${field.id} left`).to.be.closeTo(canvas.left + field.x * canvas.width, 1);
     expect(box.top, `${field.id} top`).to.be.closeTo(canvas.top + field.y * canvas.height, 1);
@@ -505,4 +510,89 @@ describe('<cs-signer-pad>', function () {
     expect($(el, '[role="alert"]')!.textContent).to.contain('expired');
     await expect(el).to.be.accessible();
   });
+});
+
+/**
+ * Fields are fractions of a page's visible box: the CropBox, turned by /Rotate. The variants
+ * are made from the shared fixtures on the node side (us_constitution.pdf and with_cropbox.pdf,
+ * whose CropBox equals its MediaBox, are upright and uncropped as they come).
+ */
+describe('<cs-signer-pad> field placement on turned and cropped pages', function () {
+  this.timeout(40_000);
+
+  const variants: Array<{ name: string; pdf: PdfVariant; visible: { width: number; height: number } }> = [
+    { name: 'us_constitution.pdf turned by /Rotate 90', pdf: { rotate: 90 }, visible: { width: 792, height: 612 } },
+    {
+      name: 'with_cropbox.pdf with a CropBox offset inside its MediaBox',
+      pdf: { fixture: 'with_cropbox.pdf', cropBox: [40, 90, 520, 760] },
+      visible: { width: 480, height: 670 },
+    },
+    {
+      name: 'with_cropbox.pdf cropped and turned by /Rotate 270',
+      pdf: { fixture: 'with_cropbox.pdf', cropBox: [40, 90, 520, 760], rotate: 270 },
+      visible: { width: 670, height: 480 },
+    },
+  ];
+
+  /**
+   * On the first and last page, drawn at the current width: the canvas shows the visible box
+   * (CSS box and bitmap alike) and the fields sit on it.
+   */
+  async function expectPageAndFields(el: CsSignerPad, seeded: Seeded, visible: { width: number; height: number }) {
+    for (const page of [1, seeded.pages]) {
+      $(el, `.page[data-page="${page}"]`)!.scrollIntoView();
+      const canvas = await until(() => {
+        const c = $<HTMLCanvasElement>(el, `.page[data-page="${page}"] canvas`);
+        return c && c.width === Math.round(c.getBoundingClientRect().width * devicePixelRatio) && c;
+      }, `page ${page} painted at the current width`);
+      const box = canvas.getBoundingClientRect();
+      expect(box.height, `page ${page} CSS height`).to.be.closeTo((box.width * visible.height) / visible.width, 1);
+      expect(canvas.height, `page ${page} bitmap height`).to.be.closeTo(
+        (canvas.width * visible.height) / visible.width,
+        1,
+      );
+      expectPlaced(el, seeded, page);
+    }
+  }
+
+  for (const { name, pdf, visible } of variants) {
+    it(`places each overlay on the page box × its fractions at two widths: ${name}`, async () => {
+      const seeded = await seed({ pdf });
+      const el = await mountReady(seeded, 800);
+      await expectPageAndFields(el, seeded, visible);
+      el.parentElement!.style.width = '420px';
+      expect($(el, '.page[data-page="1"]')!.getBoundingClientRect().width).to.be.below(420);
+      await expectPageAndFields(el, seeded, visible);
+    });
+
+    it(`stamps a typed value inside its field's box on the sealed page: ${name}`, async () => {
+      const seeded = await seed({ pdf });
+      const token = seeded.session.token;
+      await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+      await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+      await putField(token, 'customer_agree', true);
+      await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+      const el = await mountReady(seeded);
+      fieldControl(el, 'customer_name').focus();
+      await sendKeys({ type: 'PLACEDMARK' });
+      const complete = oneEvent(el, 'cs-complete');
+      $<HTMLButtonElement>(el, 'button.finish')!.click();
+      await complete;
+
+      const field = seeded.fields.find((f) => f.id === 'customer_name')!;
+      const page = await sealedWords(seeded.envelopeId, field.page);
+      expect(page.width).to.be.closeTo(visible.width, 0.5);
+      expect(page.height).to.be.closeTo(visible.height, 0.5);
+      const word = page.words.find((w) => w.text === 'PLACEDMARK');
+      expect(word, `PLACEDMARK among ${page.words.map((w) => w.text).join(' ')}`).not.to.equal(undefined);
+      const left = field.x * page.width;
+      const top = field.y * page.height;
+      const right = left + field.width * page.width;
+      const bottom = top + field.height * page.height;
+      expect(word!.xMin, 'left edge').to.be.within(left - 0.5, left + 6);
+      expect(word!.xMax, 'right edge').to.be.at.most(right + 0.5);
+      expect(word!.yMin, 'top edge').to.be.at.least(top - 2);
+      expect(word!.yMax, 'bottom edge').to.be.at.most(bottom + 2);
+    });
+  }
 });

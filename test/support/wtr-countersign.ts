@@ -3,16 +3,40 @@
  * the browser tests, and answers `executeServerCommand()` calls from them:
  *
  * - `cs-server` → `{ server, adminKey }`
- * - `cs-seed` (options of seedSigningEnvelope) → the seeded envelope with a signing session
+ * - `cs-seed` (options of seedSigningEnvelope, plus `pdf`: a {@link PdfVariant} made on the
+ *   fly) → the seeded envelope with a signing session
  * - `cs-api` `{ method, path, body?, token? }` → `{ status, body }` (admin key unless `token`)
  * - `cs-clock` `{ advanceMs }` → moves the server's clock forward (expiring sessions)
+ * - `cs-sealed-words` `{ envelopeId, page }` → {@link SealedPage}: waits for the sealed PDF and
+ *   reads one page's words with `pdftotext -bbox`, in the page's visible (cropped, turned) box
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
+
+/** A copy of a shared fixture with every page turned and/or cropped, for placement tests. */
+export interface PdfVariant {
+  /** File name under the shared fixtures; default us_constitution.pdf. */
+  fixture?: string;
+  /** /Rotate set on every page. */
+  rotate?: 0 | 90 | 180 | 270;
+  /** CropBox `[x0, y0, x1, y1]` in user space set on every page. */
+  cropBox?: [number, number, number, number];
+}
+
+/** One page of a sealed PDF as a viewer shows it: size in points and words, origin top-left. */
+export interface SealedPage {
+  width: number;
+  height: number;
+  words: Array<{ text: string; xMin: number; yMin: number; xMax: number; yMax: number }>;
+}
+
+const run = promisify(execFile);
 
 interface Running {
   server: ServerType;
@@ -85,7 +109,9 @@ export function countersignServerPlugin() {
           return { server: cs.url, adminKey: cs.adminKey };
         case 'cs-seed': {
           const { seedSigningEnvelope } = await import('../../server/src/seed.ts');
-          const seeded = await seedSigningEnvelope(cs.app, cs.adminKey, (payload ?? {}) as never);
+          const { pdf, ...options } = (payload ?? {}) as { pdf?: PdfVariant; pdfPath?: string };
+          if (pdf) options.pdfPath = await makeVariant(pdf, cs.dataDir);
+          const seeded = await seedSigningEnvelope(cs.app, cs.adminKey, options as never);
           return { server: cs.url, ...seeded };
         }
         case 'cs-api': {
@@ -120,9 +146,61 @@ export function countersignServerPlugin() {
         case 'cs-clock':
           cs.advanceClock((payload as { advanceMs: number }).advanceMs);
           return { ok: true };
+        case 'cs-sealed-words': {
+          const { envelopeId, page } = payload as { envelopeId: string; page: number };
+          return sealedWords(cs, envelopeId, page);
+        }
         default:
           throw new Error(`unknown command ${command}`);
       }
     },
   };
+}
+
+let variants = 0;
+
+/** Writes a turned/cropped copy of a fixture into the server's temp dir (never into the repo). */
+async function makeVariant(variant: PdfVariant, dir: string): Promise<string> {
+  const { fixturesDir } = await import('../../server/src/seed.ts');
+  const { PDFDocument, degrees } = await import('pdf-lib');
+  const name = variant.fixture ?? 'us_constitution.pdf';
+  const pdf = await PDFDocument.load(await readFile(join(fixturesDir(), name)), { updateMetadata: false });
+  for (const page of pdf.getPages()) {
+    if (variant.rotate !== undefined) page.setRotation(degrees(variant.rotate));
+    if (variant.cropBox) {
+      const [x0, y0, x1, y1] = variant.cropBox;
+      page.setCropBox(x0, y0, x1 - x0, y1 - y0);
+    }
+  }
+  const file = join(dir, `${basename(name, '.pdf')}-variant-${++variants}.pdf`);
+  await writeFile(file, await pdf.save());
+  return file;
+}
+
+async function sealedWords(cs: Running, envelopeId: string, page: number): Promise<SealedPage> {
+  let bytes: Uint8Array | undefined;
+  for (let i = 0; i < 100 && !bytes; i++) {
+    const response = await cs.app.request(`/api/v1/envelopes/${envelopeId}/document`, {
+      headers: { authorization: `Bearer ${cs.adminKey}` },
+    });
+    if (response.ok) bytes = new Uint8Array(await response.arrayBuffer());
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  if (!bytes) throw new Error(`envelope ${envelopeId} was not sealed within 10 s`);
+  const file = join(cs.dataDir, `sealed-${envelopeId}.pdf`);
+  await writeFile(file, bytes);
+  const range = ['-f', String(page), '-l', String(page)];
+  // The visible box: the crop box, turned by /Rotate (pdftotext -cropbox reports words in it).
+  const info = (await run('pdfinfo', ['-box', ...range, file])).stdout;
+  const crop = new RegExp(`^Page\\s+${page} CropBox:\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)\\s+(\\S+)`, 'm').exec(info);
+  const rot = new RegExp(`^Page\\s+${page} rot:\\s+(\\d+)`, 'm').exec(info);
+  if (!crop || !rot) throw new Error(`pdfinfo did not describe page ${page}: ${info}`);
+  const w = Number(crop[3]) - Number(crop[1]);
+  const h = Number(crop[4]) - Number(crop[2]);
+  const sideways = Number(rot[1]) % 180 === 90;
+  const out = (await run('pdftotext', ['-cropbox', '-bbox', ...range, file, '-'])).stdout;
+  const words = [
+    ...out.matchAll(/<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<\/word>/g),
+  ].map((m) => ({ xMin: +m[1]!, yMin: +m[2]!, xMax: +m[3]!, yMax: +m[4]!, text: m[5]! }));
+  return { width: sideways ? h : w, height: sideways ? w : h, words };
 }
