@@ -21,6 +21,7 @@ import { serveStatic } from '@hono/node-server/serve-static';
 import { chromium, type Browser } from 'playwright-core';
 import { openCountersign } from '../server/src/bootstrap.ts';
 import { seedSigningEnvelope, type SeedOptions, type SeededEnvelope } from '../server/src/seed.ts';
+import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'packages/elements/dist');
@@ -112,18 +113,7 @@ export async function startPadHarness(): Promise<PadHarness> {
 }
 
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--headless=new',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 const FIRST_PAGE_SCRIPT = `new Promise((resolve, reject) => {

@@ -18,7 +18,8 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { drawnSignaturePng, pngDataUrl } from '../../server/src/demo/signature-png.ts';
 import { startDemo, type DemoServer } from './demo-server.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, repoRoot } from './support.ts';
+import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
+import { repoRoot } from './support.ts';
 
 const run = promisify(execFile);
 const ADMIN_KEY = 'cs_live_e2e-demo-admin-key-0123456789abcdef';
@@ -131,7 +132,7 @@ before(async () => {
   await mkdir(artifacts, { recursive: true });
   dataDir = await mkdtemp(path.join(tmpdir(), 'cs-e2e-demo-'));
   demo = await startDemo({ dataDir, adminKey: ADMIN_KEY });
-  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
 });
 
 after(async () => {

@@ -6,13 +6,14 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, repoRoot } from './support.ts';
+import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
+import { repoRoot } from './support.ts';
 
 const base = (process.argv[2] ?? 'http://localhost:8787').replace(/\/+$/, '');
 const out = path.join(repoRoot, '.artifacts/screens');
 await mkdir(out, { recursive: true });
 
-const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 try {
   for (const width of [1280, 360]) {
     const context = await browser.newContext({ viewport: { width, height: width > 400 ? 900 : 780 } });
