@@ -310,3 +310,42 @@ export const Events: Story = {
     </div>`;
   },
 };
+
+/**
+ * In the host's own `<form>`: `required` keeps the form from submitting until the customer has
+ * signed (the browser shows "Sign the agreement to continue" at the pad), then the form submits
+ * the envelope id under `name`; the checkbox disables the fieldset, and the pad with it.
+ */
+export const InHostForm: Story = {
+  render: (args) => {
+    installMock();
+    const submitted = (event: SubmitEvent) => {
+      event.preventDefault();
+      const form = event.target as HTMLFormElement;
+      const out = form.querySelector('output');
+      if (out) out.textContent = JSON.stringify(Object.fromEntries(new FormData(form)));
+    };
+    const toggle = (event: Event) => {
+      const fieldset = (event.target as HTMLElement).closest('form')!.querySelector('fieldset')!;
+      fieldset.disabled = (event.target as HTMLInputElement).checked;
+    };
+    return html`<form @submit=${submitted} style="max-width:${args.width};display:grid;gap:1rem;font:16px system-ui">
+      <fieldset style="display:grid;gap:0.75rem">
+        <legend>Order fibre broadband</legend>
+        <label>Installation date <input type="date" name="installation" required /></label>
+        <label for="agreement-pad">Your contract</label>
+        <cs-signer-pad
+          id="agreement-pad"
+          name="agreement"
+          required
+          server=${MOCK_SERVER}
+          token=${args.scenario}
+          locale=${args.locale}
+        ></cs-signer-pad>
+      </fieldset>
+      <label><input type="checkbox" @change=${toggle} /> Disable the fieldset</label>
+      <button>Place order</button>
+      <output></output>
+    </form>`;
+  },
+};

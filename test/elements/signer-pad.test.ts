@@ -512,6 +512,133 @@ describe('<cs-signer-pad>', function () {
   });
 });
 
+describe('<cs-signer-pad> in a host <form>', function () {
+  this.timeout(30_000);
+
+  /** Fills everything through the API so that Finish goes through. */
+  async function fillAll(seeded: Seeded): Promise<void> {
+    const token = seeded.session.token;
+    await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+    await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
+    await putField(token, 'customer_name', 'Zoë Łukasz-Müller');
+    await putField(token, 'customer_agree', true);
+    await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+  }
+
+  async function mountInForm(seeded: Seeded, attributes = 'required') {
+    const form = await fixture<HTMLFormElement>(
+      html`<form>
+        <label for="pad">Your agreement</label>
+        <fieldset>
+          <input name="plan" value="fibre-500" />
+          <cs-signer-pad
+            id="pad"
+            name="agreement"
+            server=${seeded.server}
+            token=${seeded.session.token}
+          ></cs-signer-pad>
+        </fieldset>
+      </form>`,
+    );
+    const el = form.querySelector('cs-signer-pad')!;
+    for (const attribute of attributes.split(' ').filter(Boolean)) el.setAttribute(attribute, '');
+    await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+    return { form, el, fieldset: form.querySelector('fieldset')! };
+  }
+
+  it('keeps a required form invalid until the recipient signs, then submits the envelope id under its name', async () => {
+    const seeded = await seed();
+    await fillAll(seeded);
+    const { form, el } = await mountInForm(seeded);
+    expect(el.form).to.equal(form);
+    expect(el.labels.length).to.equal(1);
+    expect(form.checkValidity()).to.equal(false);
+    expect(el.validity.valueMissing).to.equal(true);
+    expect(el.validationMessage).to.equal('Sign the agreement to continue');
+    expect(el.value).to.equal('');
+    expect(new FormData(form).has('agreement')).to.equal(false);
+
+    const complete = oneEvent(el, 'cs-complete');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    await complete;
+    await el.updateComplete;
+    expect(form.checkValidity()).to.equal(true);
+    expect(el.validity.valid).to.equal(true);
+    expect(el.value).to.equal(seeded.envelopeId);
+    const data = new FormData(form);
+    expect(data.get('agreement')).to.equal(seeded.envelopeId);
+    expect(data.get('plan')).to.equal('fibre-500');
+    await expect(el).to.be.accessible();
+
+    // Signed earlier: a fresh pad in a fresh form is valid as soon as the view loads.
+    const again = await fixture<HTMLFormElement>(
+      html`<form>
+        <cs-signer-pad name="agreement" required server=${seeded.server} token=${seeded.session.token}></cs-signer-pad>
+      </form>`,
+    );
+    await until(() => state(again.querySelector('cs-signer-pad')!) === 'signed', 'already-signed state');
+    expect(again.checkValidity()).to.equal(true);
+    expect(new FormData(again).get('agreement')).to.equal(seeded.envelopeId);
+  });
+
+  it('without required, the form is valid and submits nothing until the recipient signs', async () => {
+    const seeded = await seed();
+    const { form, el } = await mountInForm(seeded, '');
+    expect(el.required).to.equal(false);
+    expect(form.checkValidity()).to.equal(true);
+    expect(new FormData(form).has('agreement')).to.equal(false);
+  });
+
+  it('reportValidity() focuses the pad and points at its next required field button', async () => {
+    const seeded = await seed();
+    const { form, el } = await mountInForm(seeded);
+    const invalid = oneEvent(el, 'invalid');
+    expect(form.reportValidity()).to.equal(false);
+    await invalid;
+    expect(document.activeElement).to.equal(el);
+    expect(active(el)).to.equal($(el, 'button.next'));
+    // delegatesFocus: focusing the host lands on a real control inside it.
+    (document.activeElement as HTMLElement).blur();
+    el.focus();
+    expect(active(el)).to.not.equal(null);
+  });
+
+  it('a disabled <fieldset> around it (or its own disabled) disables its controls and leaves it out of the form', async () => {
+    const seeded = await seed();
+    const { form, el, fieldset } = await mountInForm(seeded);
+    const controls = () => [...el.shadowRoot!.querySelectorAll<HTMLButtonElement | HTMLInputElement>('button, input')];
+    expect(controls().length).to.be.above(5);
+    expect(controls().filter((c) => c.matches(':disabled'))).to.have.length(0);
+
+    fieldset.disabled = true;
+    await el.updateComplete;
+    expect(el.matches(':disabled')).to.equal(true);
+    expect(controls().filter((c) => !c.matches(':disabled'))).to.deep.equal([]);
+    expect(el.willValidate).to.equal(false);
+    expect(form.checkValidity()).to.equal(true);
+    // The document stays readable: its scrolling region keeps its tab stop (a disabled fieldset
+    // only disables form controls). axe counts every descendant of one as disabled, hence the
+    // ignored rule, and this check of what the browser does instead.
+    const viewer = $(el, '.viewer')!;
+    viewer.focus();
+    expect(active(el)).to.equal(viewer);
+    await expect(el).to.be.accessible({ ignoredRules: ['scrollable-region-focusable'] });
+
+    fieldset.disabled = false;
+    await el.updateComplete;
+    expect(controls().filter((c) => c.matches(':disabled'))).to.deep.equal([]);
+    expect(form.checkValidity()).to.equal(false);
+
+    el.disabled = true;
+    await el.updateComplete;
+    expect(el.hasAttribute('disabled')).to.equal(true);
+    expect(
+      $<HTMLButtonElement>(el, 'button.finish')!.disabled || $(el, 'button.finish')!.matches(':disabled'),
+    ).to.equal(true);
+    expect(el.willValidate).to.equal(false);
+  });
+});
+
 /**
  * Fields are fractions of a page's visible box: the CropBox, turned by /Rotate. The variants
  * are made from the shared fixtures on the node side (us_constitution.pdf and with_cropbox.pdf,

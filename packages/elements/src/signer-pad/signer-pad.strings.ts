@@ -3,6 +3,8 @@ import { registerTranslation } from '../internal/localize.ts';
 /** English strings of <cs-signer-pad>; other locales override any of them by key. */
 export const signerPadStrings = {
   'signer.loading': 'Loading your document…',
+  'signer.label': 'Sign “{title}”',
+  'signer.signRequired': 'Sign the agreement to continue',
   'signer.unconfigured.title': 'Signing is not set up',
   'signer.unconfigured.body': 'This signing widget needs a server and a signing token.',
   'signer.expired.title': 'Your signing link has expired',

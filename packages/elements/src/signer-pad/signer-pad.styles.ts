@@ -26,6 +26,10 @@ export const styles = css`
   :host([hidden]) {
     display: none;
   }
+  /* Only there to disable every control at once (disabled, or a disabled <fieldset> outside). */
+  fieldset.controls {
+    display: contents;
+  }
   *,
   *::before,
   *::after {

@@ -13,6 +13,7 @@ import {
   type SigningView,
 } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
+import { FormAssociated, type FormValidity } from '../internal/form-associated.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import { SignatureCaptureController } from '../controllers/signature-capture.ts';
 import { initialsOf, isFilled, needsInput, placement, readingOrder } from './fields.ts';
@@ -81,6 +82,11 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @event cs-decline - The signer declined. `detail: { envelopeId, recipientId, reason }`.
  * @event cs-error - Something failed and is shown to the signer. `detail: { code, message, status }`.
  *
+ * Inside a host `<form>` it takes part like a native control: once this recipient has signed,
+ * the form submits the envelope id under `name`; with `required` the form stays invalid
+ * (`valueMissing`) until then; `disabled` (or a disabled `<fieldset>` around it) disables its
+ * controls.
+ *
  * @slot header - Content above the toolbar (e.g. the host's own heading).
  *
  * @csspart base - The outer wrapper.
@@ -113,9 +119,9 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @cssprop [--cs-signature-font="Segoe Script", "Snell Roundhand", cursive] - Typed signatures.
  * @cssprop [--cs-viewer-height=min(75vh, 60rem)] - Height of the scrolling document area.
  */
-export class CsSignerPad extends CsConnectedElement {
+export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   static override styles = [visuallyHidden, styles];
-  static override shadowRootOptions = { ...CsConnectedElement.shadowRootOptions, delegatesFocus: false };
+  static override shadowRootOptions = { ...CsConnectedElement.shadowRootOptions, delegatesFocus: true };
 
   /** Zoom factor of the pages; 1 fits the page to the widget's width. */
   @property({ type: Number, reflect: true }) zoom = 1;
@@ -161,6 +167,32 @@ export class CsSignerPad extends CsConnectedElement {
     },
   });
   private readonly capture = new SignatureCaptureController(this);
+
+  constructor() {
+    super();
+    this.internals.role = 'group';
+  }
+
+  /** The envelope id once this recipient has signed, else empty: what a host form submits. */
+  get value(): string {
+    return this.formValue() ?? '';
+  }
+
+  protected override formValue(): string | null {
+    const view = this.view;
+    if (!view) return null;
+    const { status } = view.recipient;
+    return this.phase === 'done' || status === 'signed' || status === 'approved' ? view.envelope.id : null;
+  }
+
+  protected override formValidity(): FormValidity {
+    if (!this.required || this.formValue() !== null) return { flags: {}, message: '' };
+    const anchor =
+      this.renderRoot.querySelector<HTMLElement>('button.next') ??
+      this.renderRoot.querySelector<HTMLElement>('.message button, .message a') ??
+      undefined;
+    return { flags: { valueMissing: true }, message: this.t('signer.signRequired'), anchor };
+  }
 
   private readonly loadTask = new Task(this, {
     args: () => [this.effectiveServer, this.effectiveToken] as const,
@@ -237,6 +269,7 @@ export class CsSignerPad extends CsConnectedElement {
 
   private applyView(view: SigningView): void {
     this.view = view;
+    this.internals.ariaLabel = this.t('signer.label', { title: view.envelope.title });
     this.failure = undefined;
     const ids = new Set(view.fields.map((f) => f.id));
     for (const id of this.pending.keys()) if (!ids.has(id)) this.pending.delete(id);
@@ -670,7 +703,7 @@ export class CsSignerPad extends CsConnectedElement {
   override render() {
     return html`<div part="base" class="base">
       <slot name="header"></slot>
-      ${this.renderBody()}
+      <fieldset class="controls" role="presentation" ?disabled=${this.isDisabled}>${this.renderBody()}</fieldset>
       <div class="visually-hidden" role="status" aria-live="polite">${this.announcement}</div>
     </div>`;
   }
