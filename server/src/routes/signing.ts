@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { invalid } from '../errors.ts';
 import { servePdf } from './blob-response.ts';
-import { FieldTypeSchema } from './templates.ts';
+import { FieldShape } from './templates.ts';
 import { Id, jsonBody, jsonResponse, problems, requestMeta, router, signerAuth } from './common.ts';
 
 const auth = { security: [{ signingToken: [] }], middleware: [signerAuth] };
@@ -21,22 +21,7 @@ const FieldValueSchema = z
       'server at completion and refused here (422).',
   });
 
-const SigningFieldSchema = z
-  .object({
-    id: z.string(),
-    key: z.string().optional(),
-    type: FieldTypeSchema,
-    role: z.string(),
-    page: z.number().int(),
-    x: z.number(),
-    y: z.number(),
-    width: z.number(),
-    height: z.number(),
-    required: z.boolean(),
-    label: z.string().optional(),
-    value: FieldValueSchema,
-  })
-  .openapi('SigningField');
+const SigningFieldSchema = FieldShape.extend({ value: FieldValueSchema }).openapi('SigningField');
 
 const ConsentSchema = z
   .object({ version: z.string(), text: z.string(), accepted: z.boolean(), acceptedAt: z.string().optional() })

@@ -3,7 +3,7 @@ import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
 import { Id, jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
 
 const Fraction = z.number().min(0).max(1);
-export const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
+const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
 const ActionSchema = z.enum(['sign', 'approve', 'view']);
 const Key = z
   .string()
@@ -42,21 +42,22 @@ const TemplateInput = z
   })
   .openapi('TemplateInput');
 
-const FieldSchema = z
-  .object({
-    id: z.string(),
-    key: z.string().optional(),
-    type: FieldTypeSchema,
-    role: z.string(),
-    page: z.number().int(),
-    x: z.number(),
-    y: z.number(),
-    width: z.number(),
-    height: z.number(),
-    required: z.boolean(),
-    label: z.string().optional(),
-  })
-  .openapi('Field');
+/** A placed field as read back; the signing view's field is the same plus its value. */
+export const FieldShape = z.object({
+  id: z.string(),
+  key: z.string().optional(),
+  type: FieldTypeSchema,
+  role: z.string(),
+  page: z.number().int(),
+  x: z.number(),
+  y: z.number(),
+  width: z.number(),
+  height: z.number(),
+  required: z.boolean(),
+  label: z.string().optional(),
+});
+
+const FieldSchema = FieldShape.openapi('Field');
 
 const VersionSchema = z
   .object({
