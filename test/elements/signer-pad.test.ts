@@ -1,10 +1,11 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { executeServerCommand, sendKeys, setViewport } from '@web/test-runner-commands';
-import type { SigningView } from '@countersign/core';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
+import type { FieldPlacement, SigningSession, SigningView } from '@countersign/core';
 import '../../packages/elements/src/signer-pad/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
 import type { PdfVariant, SealedPage } from '../support/wtr-countersign.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
+import { expectCrossOriginServer, serverCommand } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -14,28 +15,33 @@ interface Seeded {
   envelopeId: string;
   pages: number;
   recipients: Array<{ id: string; name: string; email: string; role: string }>;
-  fields: Array<{
-    id: string;
-    type: string;
-    page: number;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-    required: boolean;
-  }>;
-  session: { token: string; url: string; expiresAt: string };
+  fields: FieldPlacement[];
+  session: SigningSession;
 }
 
 const seed = (options: Record<string, unknown> & { pdf?: PdfVariant } = {}) =>
-  executeServerCommand('cs-seed', options) as Promise<Seeded>;
+  serverCommand<Seeded>('cs-seed', options);
 const sealedWords = (envelopeId: string, page: number) =>
-  executeServerCommand('cs-sealed-words', { envelopeId, page }) as Promise<SealedPage>;
+  serverCommand<SealedPage>('cs-sealed-words', { envelopeId, page });
 const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  executeServerCommand('cs-api', { method, path, body, token }) as Promise<{ status: number; body: T }>;
+  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
 const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
 const putField = (token: string, id: string, value: unknown) =>
   api('PUT', `/api/v1/signing/fields/${id}`, { value }, token);
+
+/** Fills every field of the default seed through the API (but `skip`) and accepts the consent. */
+async function fillAll(seeded: Seeded, skip?: string): Promise<void> {
+  const token = seeded.session.token;
+  const signature = { kind: 'typed', text: 'Zoë Łukasz-Müller' };
+  const values: Record<string, unknown> = {
+    customer_signature: signature,
+    customer_signature_last: signature,
+    customer_name: 'Zoë Łukasz-Müller',
+    customer_agree: true,
+  };
+  for (const [id, value] of Object.entries(values)) if (id !== skip) await putField(token, id, value);
+  await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+}
 
 const CLOSED_PORT = 'http://127.0.0.1:9';
 
@@ -106,18 +112,7 @@ function pointer(type: string, target: EventTarget, x: number, y: number, button
 describe('<cs-signer-pad>', function () {
   this.timeout(30_000);
 
-  before(async () => {
-    // The element calls the server cross-origin from this page, as on a host's site.
-    const { server } = (await executeServerCommand('cs-server')) as { server: string };
-    try {
-      await fetch(`${server}/api/v1/signing`, { headers: { authorization: 'Bearer probe' } });
-    } catch {
-      throw new Error(
-        `The test server refuses cross-origin calls from ${location.origin}: it must honour ` +
-          `allowedOrigins ['*'] (test/support/wtr-countersign.ts) in its CORS middleware.`,
-      );
-    }
-  });
+  before(expectCrossOriginServer);
 
   afterEach(async () => {
     await setViewport({ width: 800, height: 600 });
@@ -303,11 +298,7 @@ describe('<cs-signer-pad>', function () {
   it('completes, fires cs-complete, offers the sealed copy, and shows "already signed" on reload', async () => {
     const seeded = await seed();
     const token = seeded.session.token;
-    await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-    await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-    await putField(token, 'customer_name', 'Zoë Łukasz-Müller');
-    await putField(token, 'customer_agree', true);
-    await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+    await fillAll(seeded);
     const el = await mountReady(seeded);
     expect($<HTMLInputElement>(el, '#consent')!.checked).to.equal(true);
     const complete = oneEvent(el, 'cs-complete');
@@ -358,7 +349,7 @@ describe('<cs-signer-pad>', function () {
   });
 
   it('shows an invalid-token state', async () => {
-    const { server } = (await executeServerCommand('cs-server')) as { server: string };
+    const { server } = await serverCommand<{ server: string }>('cs-server');
     const error = new Promise<CustomEvent>((resolve) =>
       document.addEventListener('cs-error', (e) => resolve(e), { once: true }),
     );
@@ -482,7 +473,7 @@ describe('<cs-signer-pad>', function () {
     const el = await fixture<CsSignerPad>(html`<cs-signer-pad></cs-signer-pad>`);
     expect(state(el)).to.equal('unconfigured');
     await expect(el).to.be.accessible();
-    const { server } = (await executeServerCommand('cs-server')) as { server: string };
+    const { server } = await serverCommand<{ server: string }>('cs-server');
     const realFetch = window.fetch;
     window.fetch = () => new Promise(() => undefined);
     try {
@@ -500,7 +491,7 @@ describe('<cs-signer-pad>', function () {
   // Last: moving the server's clock forward expires every session issued before it.
   it('shows an expired state when the session has run out', async () => {
     const seeded = await seed();
-    await executeServerCommand('cs-clock', { advanceMs: 31 * 60_000 });
+    await serverCommand('cs-clock', { advanceMs: 31 * 60_000 });
     const error = new Promise<CustomEvent>((resolve) =>
       document.addEventListener('cs-error', (e) => resolve(e), { once: true }),
     );
@@ -514,16 +505,6 @@ describe('<cs-signer-pad>', function () {
 
 describe('<cs-signer-pad> in a host <form>', function () {
   this.timeout(30_000);
-
-  /** Fills everything through the API so that Finish goes through. */
-  async function fillAll(seeded: Seeded): Promise<void> {
-    const token = seeded.session.token;
-    await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-    await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-    await putField(token, 'customer_name', 'Zoë Łukasz-Müller');
-    await putField(token, 'customer_agree', true);
-    await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
-  }
 
   async function mountInForm(seeded: Seeded, attributes = 'required') {
     const form = await fixture<HTMLFormElement>(
@@ -694,11 +675,7 @@ describe('<cs-signer-pad> field placement on turned and cropped pages', function
 
     it(`stamps a typed value inside its field's box on the sealed page: ${name}`, async () => {
       const seeded = await seed({ pdf });
-      const token = seeded.session.token;
-      await putField(token, 'customer_signature', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-      await putField(token, 'customer_signature_last', { kind: 'typed', text: 'Zoë Łukasz-Müller' });
-      await putField(token, 'customer_agree', true);
-      await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+      await fillAll(seeded, 'customer_name');
       const el = await mountReady(seeded);
       fieldControl(el, 'customer_name').focus();
       await sendKeys({ type: 'PLACEDMARK' });

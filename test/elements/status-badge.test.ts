@@ -1,13 +1,11 @@
 import { aTimeout, expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { executeServerCommand } from '@web/test-runner-commands';
 import type { EnvelopeStatus, EnvelopeStatusEvent } from '@countersign/core';
 import '../../packages/elements/src/status-badge/define.ts';
 import '../../packages/elements/src/provider/define.ts';
 import type { CsStatusBadge } from '../../packages/elements/src/status-badge/status-badge.ts';
+import { expectCrossOriginServer, serverCommand } from './support.ts';
 
 const FAKE = 'https://cs.test';
-/** executeServerCommand with the payload left untyped (the plugin validates it). */
-const serverCommand = <R>(command: string, payload?: unknown) => executeServerCommand<R, unknown>(command, payload);
 
 const realFetch = window.fetch;
 
@@ -265,18 +263,7 @@ async function sign(seeded: Seeded, recipientIndex: number, token: string) {
 }
 
 describe('<cs-status-badge> (real server)', () => {
-  before(async () => {
-    // The element calls the server cross-origin from this page, as on a host's site.
-    const { server } = await serverCommand<{ server: string }>('cs-server');
-    try {
-      await fetch(`${server}/healthz`);
-    } catch {
-      throw new Error(
-        `The test server refuses cross-origin calls from ${location.origin}: its CORS middleware ` +
-          `must honour allowedOrigins ['*'] (test/support/wtr-countersign.ts).`,
-      );
-    }
-  });
+  before(expectCrossOriginServer);
 
   it('follows the envelope live as people sign: Sent 0/2 → 1/2 → Completed', async () => {
     const { adminKey } = await serverCommand<{ adminKey: string }>('cs-server');

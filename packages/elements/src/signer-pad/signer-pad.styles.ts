@@ -12,6 +12,14 @@ export const styles = css`
     --_radius: var(--cs-radius, 8px);
     --_danger: var(--cs-danger, #b3261e);
     --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
+    --_signature-font: var(
+      --cs-signature-font,
+      'Segoe Script',
+      'Brush Script MT',
+      'Snell Roundhand',
+      'URW Chancery L',
+      cursive
+    );
     display: block;
     container-type: inline-size;
     color: var(--_text);
@@ -43,21 +51,25 @@ export const styles = css`
     color: var(--_muted);
   }
 
-  /* buttons */
+  /* buttons and the dialogs' inputs: one control look */
+  .button,
+  .stack input,
+  .stack textarea {
+    min-height: 44px;
+    font: inherit;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
   .button {
     display: inline-flex;
     align-items: center;
     justify-content: center;
     gap: 0.5rem;
-    min-height: 44px;
     min-width: 44px;
     padding: 0.5rem 1rem;
-    font: inherit;
     font-weight: 600;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
     cursor: pointer;
     text-decoration: none;
   }
@@ -324,14 +336,7 @@ export const styles = css`
     object-fit: contain;
   }
   .field .typed {
-    font-family: var(
-      --cs-signature-font,
-      'Segoe Script',
-      'Brush Script MT',
-      'Snell Roundhand',
-      'URW Chancery L',
-      cursive
-    );
+    font-family: var(--_signature-font);
     /* as large as the box allows, shrinking long names to fit its width */
     font-size: clamp(8px, min(70cqh, calc(190cqw / var(--chars, 12))), 40px);
     white-space: nowrap;
@@ -547,14 +552,8 @@ export const styles = css`
   }
   .stack input,
   .stack textarea {
-    min-height: 44px;
     padding: 0.5rem 0.75rem;
-    font: inherit;
     font-weight: 400;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
   }
   .stack textarea[aria-invalid='true'] {
     border-color: var(--_danger);
@@ -569,14 +568,7 @@ export const styles = css`
     background: #fff;
     border: 1px dashed var(--_border);
     border-radius: var(--_radius);
-    font-family: var(
-      --cs-signature-font,
-      'Segoe Script',
-      'Brush Script MT',
-      'Snell Roundhand',
-      'URW Chancery L',
-      cursive
-    );
+    font-family: var(--_signature-font);
     font-size: 2rem;
     white-space: nowrap;
   }
