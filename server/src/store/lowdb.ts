@@ -29,6 +29,24 @@ function summarize(e: EnvelopeRecord): EnvelopeSummary {
   };
 }
 
+/**
+ * Runs `fn` on a copy of the file's data and writes the copy; the cached data is replaced only
+ * once `fn` has succeeded, and put back if the write fails, so a failed change leaves no trace.
+ */
+async function writeDraft<D, T>(db: Low<D>, fn: (draft: D) => T | Promise<T>): Promise<{ draft: D; result: T }> {
+  const draft = structuredClone(db.data);
+  const result = await fn(draft);
+  const previous = db.data;
+  db.data = draft;
+  try {
+    await db.write();
+  } catch (err) {
+    db.data = previous;
+    throw err;
+  }
+  return { draft, result };
+}
+
 /** A small LRU map, so memory stays bounded however many envelopes and sessions exist. */
 class LruMap<V> {
   #map = new Map<string, V>();
@@ -174,17 +192,7 @@ export class LowdbStore implements Store {
       this.#mutex.run(`template:${id}`, async () => {
         const db = this.#templates.get(id);
         if (!db) throw new Error(`template ${id} missing`);
-        const draft = structuredClone(db.data);
-        const result = await fn(draft);
-        const previous = db.data;
-        db.data = draft;
-        try {
-          await db.write();
-        } catch (err) {
-          db.data = previous;
-          throw err;
-        }
-        return result;
+        return (await writeDraft(db, fn)).result;
       }),
   };
 
@@ -217,16 +225,7 @@ export class LowdbStore implements Store {
       this.#mutex.run(`envelope:${id}`, async () => {
         const db = await this.#openEnvelope(id);
         if (!db) throw new Error(`envelope ${id} missing`);
-        const draft = structuredClone(db.data);
-        const result = await fn(draft);
-        const previous = db.data;
-        db.data = draft;
-        try {
-          await db.write();
-        } catch (err) {
-          db.data = previous;
-          throw err;
-        }
+        const { draft, result } = await writeDraft(db, fn);
         this.#summaries.set(id, summarize(draft));
         return result;
       }),
