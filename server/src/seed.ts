@@ -1,25 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SigningSession } from '@countersign/core';
+import type { FieldPlacement, SigningSession } from '@countersign/core';
+import type { TemplateFieldInput } from './services/templates.ts';
 
 /** Anything with Hono's `request()`: an app, or a wrapper that calls a real server. */
 export interface RequestTarget {
   request: (path: string, init?: RequestInit) => Response | Promise<Response>;
-}
-
-export interface SeedField {
-  id?: string;
-  key?: string;
-  type: 'signature' | 'initials' | 'date_signed' | 'text' | 'checkbox';
-  role: string;
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  required?: boolean;
-  label?: string;
 }
 
 export interface SeedOptions {
@@ -31,7 +18,7 @@ export interface SeedOptions {
   /** Orders 1, 2, 3… instead of everyone at order 1 (parallel). */
   sequential?: boolean;
   /** Replace the default fields; `page: -1` means the last page. */
-  fields?: SeedField[];
+  fields?: TemplateFieldInput[];
   mergeData?: Record<string, unknown>;
 }
 
@@ -41,7 +28,7 @@ export interface SeededEnvelope {
   envelopeId: string;
   pages: number;
   recipients: Array<{ id: string; name: string; email: string; role: string }>;
-  fields: Array<SeedField & { id: string; required: boolean }>;
+  fields: FieldPlacement[];
   /** Signing session of the first recipient. */
   session: SigningSession;
 }
@@ -54,8 +41,8 @@ export function fixturesDir(): string {
 }
 
 /** The fields the default seed places for a role: all five kinds for the customer. */
-export function defaultFields(role: string, isCustomer: boolean): SeedField[] {
-  const last: SeedField = {
+export function defaultFields(role: string, isCustomer: boolean): TemplateFieldInput[] {
+  const last: TemplateFieldInput = {
     id: `${role}_signature_last`,
     type: 'signature',
     role,

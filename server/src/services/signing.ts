@@ -26,8 +26,6 @@ function assertWritable(e: EnvelopeRecord, r: RecipientRecord): void {
   if (isFinished(r) || r.status === 'declined') throw conflict(`You have already ${r.status}`);
 }
 
-export type FieldInput = { kind: 'drawn'; image: string } | { kind: 'typed'; text: string } | string | boolean | null;
-
 export class SigningService {
   constructor(
     private readonly deps: ServiceDeps,
@@ -151,7 +149,7 @@ export class SigningService {
   /** Validates a value for a field type; drawn signatures are stored as blobs first. */
   async #prepareValue(
     f: FieldPlacement,
-    value: FieldInput,
+    value: FieldValue,
   ): Promise<{ value: unknown; imageSha256?: string; digest: string }> {
     const bad = (message: string) =>
       invalid('The value does not fit the field', [{ path: 'value', fieldId: f.id, message }]);
@@ -189,7 +187,7 @@ export class SigningService {
     }
   }
 
-  async setField(p: SignerPrincipal, fieldId: string, value: FieldInput, meta: RequestMeta): Promise<SigningField> {
+  async setField(p: SignerPrincipal, fieldId: string, value: FieldValue, meta: RequestMeta): Promise<SigningField> {
     const before = await this.#load(p);
     const field = before.fields.find((f) => f.id === fieldId);
     // Another recipient's field is indistinguishable from a missing one.

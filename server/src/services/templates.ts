@@ -1,4 +1,4 @@
-import type { FieldPlacement, FieldType, RecipientAction } from '@countersign/core';
+import type { FieldPlacement, TemplateRole } from '@countersign/core';
 import { invalid, notFound, type ProblemItem } from '../errors.ts';
 import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
 import { requireRole } from './auth.ts';
@@ -6,23 +6,15 @@ import type { ServiceDeps, StaffPrincipal } from './context.ts';
 
 export const TEMPLATE_ROLES = ['admin', 'legal'] as const;
 
+/** A field as a template's author sends it: the server assigns a missing `id`; `required` defaults to false. */
+export type TemplateFieldInput = Omit<FieldPlacement, 'id' | 'required'> &
+  Partial<Pick<FieldPlacement, 'id' | 'required'>>;
+
 export interface TemplateInput {
   name: string;
   documentId: string;
-  roles: Array<{ key: string; label?: string; action: RecipientAction; order?: number }>;
-  fields: Array<{
-    id?: string;
-    key?: string;
-    type: FieldType;
-    role: string;
-    page: number;
-    x: number;
-    y: number;
-    width: number;
-    height: number;
-    required?: boolean;
-    label?: string;
-  }>;
+  roles: TemplateRole[];
+  fields: TemplateFieldInput[];
 }
 
 const EPS = 1e-9;

@@ -6,7 +6,7 @@ import type {
   EnvelopeStatus,
   FieldPlacement,
   FieldType,
-  RecipientAction,
+  Recipient,
   RecipientStatus,
   Role,
   TemplateRole,
@@ -66,16 +66,9 @@ export interface StoredFieldValue {
   recipientId: string;
 }
 
-export interface RecipientRecord {
-  id: string;
-  role: string;
-  name: string;
-  email: string;
-  order: number;
-  action: RecipientAction;
-  status: RecipientStatus;
+/** The public recipient plus what only the server keeps (never sent as is: see `publicRecipient`). */
+export interface RecipientRecord extends Recipient {
   authMethod: AuthMethod;
-  completedAt?: string;
   openedAt?: string;
   documentViewedAt?: string;
   consent?: { version: string; acceptedAt: string; textSha256: string };
