@@ -3,3 +3,4 @@ export * from './audit-chain.ts';
 export * from './client.ts';
 export * from './conditions.ts';
 export * from './variables.ts';
+export * from './clause-text.ts';
