@@ -5,3 +5,4 @@ export type { Stamp } from './stamps.ts';
 export type { CertificateOfCompletion } from './certificate.ts';
 export { loadSealSigner, type SealSigner } from './signer.ts';
 export { sealPdf, type SealInput, type SealResult } from './seal.ts';
+export { composeDocument, type ComposeInput, type ComposedDocument, type ComposedField } from './compose.ts';

@@ -149,3 +149,109 @@ function ellipsize(text: string, style: TextStyle, size: number, maxWidth: numbe
   const runs = shapeLine(chars.slice(0, lo).join('').trimEnd() + '…', style);
   return { runs, width: runsWidth(runs, size) };
 }
+
+export interface StyledText {
+  text: string;
+  style: TextStyle;
+}
+
+/** A wrapped line of mixed styles: one shaped segment per style change, `x` from the line start. */
+export interface RichLine {
+  segments: Array<{ runs: ShapedRun[]; x: number }>;
+  width: number;
+}
+
+interface Word {
+  pieces: StyledText[];
+  spaceBefore: boolean;
+}
+
+/** Words of styled text: break opportunities at spaces and between CJK characters, as in `wrap`. */
+function styledWords(parts: readonly StyledText[]): Word[] {
+  const words: Word[] = [];
+  let current: Word | undefined;
+  let pendingSpace = false;
+  const append = (word: Word, ch: string, style: TextStyle) => {
+    const last = word.pieces.at(-1);
+    if (last && last.style === style) last.text += ch;
+    else word.pieces.push({ text: ch, style });
+  };
+  for (const part of parts) {
+    for (const ch of cleanText(part.text)) {
+      if (ch === ' ') {
+        current = undefined;
+        pendingSpace = words.length > 0;
+      } else if (scriptOf(ch.codePointAt(0)!) === 'cjk') {
+        current = undefined;
+        words.push({ pieces: [{ text: ch, style: part.style }], spaceBefore: pendingSpace });
+        pendingSpace = false;
+      } else {
+        if (!current) {
+          current = { pieces: [], spaceBefore: pendingSpace };
+          words.push(current);
+          pendingSpace = false;
+        }
+        append(current, ch, part.style);
+      }
+    }
+  }
+  return words;
+}
+
+/**
+ * Greedy word wrap of text in several styles (bold and italic runs inside a paragraph). Words are
+ * measured one by one, as in `wrap`; each line is then shaped per style segment, so bidi ordering
+ * and shaping work within a segment.
+ */
+export function wrapRich(parts: readonly StyledText[], size: number, maxWidth: number): RichLine[] {
+  const lines: RichLine[] = [];
+  let items: StyledText[] = [];
+  let width = 0;
+  const push = () => {
+    if (items.length) lines.push(shapeRich(items, size));
+    items = [];
+    width = 0;
+  };
+  const add = (text: string, style: TextStyle, w: number) => {
+    const last = items.at(-1);
+    if (last && last.style === style) last.text += text;
+    else items.push({ text, style });
+    width += w;
+  };
+  for (const word of styledWords(parts)) {
+    const widths = word.pieces.map((p) => measure(p.text, p.style, size));
+    const w = widths.reduce((a, b) => a + b, 0);
+    const space = word.spaceBefore && items.length ? measure(' ', items.at(-1)!.style, size) : 0;
+    if (items.length && width + space + w <= maxWidth) {
+      if (space) add(' ', items.at(-1)!.style, space);
+      word.pieces.forEach((p, i) => add(p.text, p.style, widths[i]!));
+      continue;
+    }
+    push();
+    if (w <= maxWidth) {
+      word.pieces.forEach((p, i) => add(p.text, p.style, widths[i]!));
+      continue;
+    }
+    // A single word wider than the line: break it anywhere.
+    for (const p of word.pieces) {
+      for (const ch of p.text) {
+        const cw = measure(ch, p.style, size);
+        if (items.length && width + cw > maxWidth) push();
+        add(ch, p.style, cw);
+      }
+    }
+  }
+  push();
+  return lines;
+}
+
+function shapeRich(items: StyledText[], size: number): RichLine {
+  const segments: RichLine['segments'] = [];
+  let x = 0;
+  for (const item of items) {
+    const runs = shapeLine(item.text, item.style);
+    segments.push({ runs, x });
+    x += runsWidth(runs, size);
+  }
+  return { segments, width: x };
+}
