@@ -1,5 +1,5 @@
 /* global navigator, FormData */
-import { agentSession, api, formatDateTime, h, server } from './assets/demo.js';
+import { api, formatDateTime, h, startAgentSession } from './assets/demo.js';
 
 /**
  * The agent console: the agent's envelopes with live <cs-status-badge>s, and a form that sends a
@@ -140,12 +140,7 @@ function showLoadError(error) {
 }
 
 async function start() {
-  session = await agentSession();
-  document.getElementById('agent-name').textContent = session.agent.name;
-  // Every badge on the page reads server and token from this one provider.
-  const provider = document.getElementById('provider');
-  provider.setAttribute('server', server);
-  provider.setAttribute('token', session.token);
+  session = await startAgentSession();
   templateSelect.replaceChildren(
     ...session.templates.map((t) => h('option', { value: t.id }, `${t.name} (version ${t.version})`)),
   );

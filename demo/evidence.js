@@ -1,5 +1,5 @@
 /* global URLSearchParams, Blob */
-import { agentSession, api, formatDateTime, h, server } from './assets/demo.js';
+import { api, formatDateTime, h, startAgentSession } from './assets/demo.js';
 
 /**
  * The evidence page: <cs-audit-viewer> re-verifies the envelope's hash chain in the browser, and
@@ -110,11 +110,7 @@ async function showEvidence() {
 }
 
 async function start() {
-  session = await agentSession();
-  document.getElementById('agent-name').textContent = session.agent.name;
-  const provider = document.getElementById('provider');
-  provider.setAttribute('server', server);
-  provider.setAttribute('token', session.token);
+  session = await startAgentSession();
   if (envelopeId) await showEvidence();
   else await showPicker();
   document.body.dataset.ready = 'true';

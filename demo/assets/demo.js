@@ -31,9 +31,16 @@ export async function api(path, { method = 'GET', token, body } = {}) {
  * DEMO ONLY: the agent console and the evidence page get the demo agent's API key from the
  * demo back end. A real host keeps API keys on its server and gives staff pages short-lived
  * embed tokens instead (POST /api/v1/embed-tokens, a later issue).
+ * Shows the agent's name and hands server and token to the page's `<cs-provider id="provider">`,
+ * which every element on the page reads them from.
  */
-export function agentSession() {
-  return api('/demo/api/agent-session');
+export async function startAgentSession() {
+  const session = await api('/demo/api/agent-session');
+  document.getElementById('agent-name').textContent = session.agent.name;
+  const provider = document.getElementById('provider');
+  provider.setAttribute('server', server);
+  provider.setAttribute('token', session.token);
+  return session;
 }
 
 const dateTime = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
