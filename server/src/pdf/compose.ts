@@ -1,5 +1,5 @@
 import { PDF } from '@libpdf/core';
-import { interpolate, parseClauseText, type TextRun, type Variable } from '@countersign/core';
+import { formatVariable, interpolate, parseClauseText, type TextRun, type Variable } from '@countersign/core';
 import { DocumentFonts, PageCanvas, type Rgb } from './canvas.ts';
 import type { TextStyle } from './fonts.ts';
 import { sha256Hex } from './inspect.ts';
@@ -113,8 +113,7 @@ function single(text: string, style: TextStyle, size: number): RichLine {
  * bytes and the signature/date fields placed over the signature block.
  */
 export async function composeDocument(input: ComposeInput): Promise<ComposedDocument> {
-  const data = input.data;
-  const fill = (text: string) => (data ? interpolate(text, data, input.variables ?? [], input.locale ?? 'en') : text);
+  const fill = filler(input);
   const { width, height } = PAGE_SIZES[input.pageSize ?? 'A4'];
   const contentWidth = width - 2 * MARGIN_X;
   const top = height - MARGIN_TOP;
@@ -417,6 +416,20 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
   for (const p of pages) p.flush();
   const bytes = await pdf.save();
   return { bytes, sha256: sha256Hex(bytes), pages: pages.length, fields };
+}
+
+/**
+ * `interpolate` with each value formatted once (Intl formatters are costly to build, and a
+ * 60-clause contract repeats the same few values hundreds of times).
+ */
+function filler(input: ComposeInput): (text: string) => string {
+  const data = input.data;
+  if (!data) return (text) => text;
+  const byKey = new Map((input.variables ?? []).map((v) => [v.key, v]));
+  const formatted: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(data))
+    formatted[key] = byKey.has(key) ? formatVariable(byKey.get(key), value, input.locale ?? 'en') || value : value;
+  return (text) => (text.includes('{{') ? interpolate(text, formatted) : text);
 }
 
 function round6(n: number): number {

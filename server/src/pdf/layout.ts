@@ -26,8 +26,19 @@ function tokenize(text: string): string[] {
   return tokens;
 }
 
+/** Widths at size 1 of words already measured: contracts repeat the same words thousands of times. */
+const widthCache = new Map<string, number>();
+const WIDTH_CACHE_LIMIT = 20000;
+
 function measure(text: string, style: TextStyle, size: number): number {
-  return runsWidth(shapeLine(text, style), size);
+  const key = `${style}\u0000${text}`;
+  let unit = widthCache.get(key);
+  if (unit === undefined) {
+    unit = runsWidth(shapeLine(text, style), 1);
+    if (widthCache.size >= WIDTH_CACHE_LIMIT) widthCache.clear();
+    widthCache.set(key, unit);
+  }
+  return unit * size;
 }
 
 /**
