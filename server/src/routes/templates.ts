@@ -19,6 +19,97 @@ const RoleInput = z.strictObject({
   order: z.number().int().min(1).max(100).optional(),
 });
 
+/** A JSON Logic rule over the merge data (checked against core's operator list by the service). */
+const Condition = z
+  .union([z.boolean(), z.record(z.string(), z.unknown())])
+  .openapi('Condition', { description: 'JSON Logic, e.g. {">": [{"var": "amount"}, 1000]}' });
+
+const IsoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'A date as YYYY-MM-DD');
+const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
+const Bound = z.number().finite().optional();
+const variableBase = {
+  key: Key,
+  label: z.string().max(200).optional(),
+  required: z.boolean().optional(),
+  help: z.string().max(1000).optional(),
+};
+
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(`^(?:${pattern})$`, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A typed merge variable (core's Variable), with its constraints checked for sense. */
+const VariableSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      ...variableBase,
+      type: z.literal('text'),
+      minLength: z.number().int().min(0).max(2000).optional(),
+      maxLength: z.number().int().min(1).max(2000).optional(),
+      pattern: z.string().max(500).refine(compiles, 'Not a valid regular expression').optional(),
+    }),
+    z.strictObject({
+      ...variableBase,
+      type: z.literal('number'),
+      min: Bound,
+      max: Bound,
+      integer: z.boolean().optional(),
+    }),
+    z.strictObject({
+      ...variableBase,
+      type: z.literal('money'),
+      currency: z.string().refine((c) => CURRENCIES.has(c), 'Not an ISO 4217 currency code'),
+      min: Bound,
+      max: Bound,
+    }),
+    z.strictObject({ ...variableBase, type: z.literal('date'), min: IsoDate.optional(), max: IsoDate.optional() }),
+    z.strictObject({ ...variableBase, type: z.literal('email') }),
+    z.strictObject({ ...variableBase, type: z.literal('phone') }),
+    z.strictObject({
+      ...variableBase,
+      type: z.literal('enum'),
+      options: z
+        .array(z.strictObject({ value: z.string().min(1).max(200), label: z.string().max(200).optional() }))
+        .min(1, 'An enum needs at least one option')
+        .max(200),
+    }),
+    z.strictObject({ ...variableBase, type: z.literal('boolean') }),
+  ])
+  .superRefine((v, ctx) => {
+    const order = (lo: unknown, hi: unknown, at: string) => {
+      if (lo !== undefined && hi !== undefined && (lo as number | string) > (hi as number | string)) {
+        ctx.addIssue({ code: 'custom', path: [at], message: 'Must not be below the minimum' });
+      }
+    };
+    if (v.type === 'text') order(v.minLength, v.maxLength, 'maxLength');
+    if (v.type === 'number' || v.type === 'money' || v.type === 'date') order(v.min, v.max, 'max');
+    if (v.type === 'enum') {
+      const seen = new Set<string>();
+      v.options.forEach((o, i) => {
+        if (seen.has(o.value))
+          ctx.addIssue({ code: 'custom', path: ['options', i, 'value'], message: 'Duplicate option' });
+        seen.add(o.value);
+      });
+    }
+  })
+  .openapi('Variable');
+
+const Variables = z
+  .array(VariableSchema)
+  .max(200)
+  .superRefine((vars, ctx) => {
+    const seen = new Set<string>();
+    vars.forEach((v, i) => {
+      if (seen.has(v.key)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `Duplicate variable ${v.key}` });
+      seen.add(v.key);
+    });
+  });
+
 const FieldInput = z.strictObject({
   id: Key.optional(),
   key: Key.optional(),
@@ -31,6 +122,7 @@ const FieldInput = z.strictObject({
   height: Fraction.refine((v) => v > 0, 'Must be > 0'),
   required: z.boolean().optional(),
   label: z.string().max(200).optional(),
+  condition: Condition.optional(),
 });
 
 const TemplateInput = z
@@ -39,8 +131,18 @@ const TemplateInput = z
     documentId: z.string().min(1).max(128),
     roles: z.array(RoleInput).min(1).max(20),
     fields: z.array(FieldInput).max(500),
+    variables: Variables.optional(),
   })
   .openapi('TemplateInput');
+
+const VersionInput = z
+  .strictObject({
+    documentId: z.string().min(1).max(128).optional(),
+    roles: z.array(RoleInput).min(1).max(20).optional(),
+    fields: z.array(FieldInput).max(500).optional(),
+    variables: Variables.optional(),
+  })
+  .openapi('TemplateVersionInput', { description: 'What to replace; anything left out is kept' });
 
 /** A placed field as read back; the signing view's field is the same plus its value. */
 export const FieldShape = z.object({
@@ -67,8 +169,8 @@ const VersionSchema = z
     documentSha256: z.string(),
     pages: z.number().int(),
     roles: z.array(RoleInput.extend({ order: z.number().int() })),
-    fields: z.array(FieldSchema),
-    variables: z.array(z.object({ key: z.string(), type: z.string(), label: z.string().optional() })),
+    fields: z.array(FieldSchema.extend({ condition: Condition.optional() })),
+    variables: z.array(VariableSchema),
     createdAt: z.string(),
     publishedAt: z.string().optional(),
   })
@@ -141,22 +243,96 @@ const get = createRoute({
   responses: { 200: jsonResponse(TemplateSchema, 'Template'), ...problems },
 });
 
+const VersionNumber = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .openapi({ param: { name, in: 'path' }, example: 1 });
+const VersionParams = TemplateIdParam.extend({ n: VersionNumber('n') });
+const PublishedVersionSchema = VersionSchema.extend({ templateId: z.string() });
+
 const publish = createRoute({
   method: 'post',
   path: '/{id}/versions/{n}/publish',
   summary: 'Publish a version (admin, legal); idempotent, a published version never changes',
   security,
   middleware: [staffAuth],
-  request: {
-    params: TemplateIdParam.extend({
-      n: z.coerce
-        .number()
-        .int()
-        .min(1)
-        .openapi({ param: { name: 'n', in: 'path' }, example: 1 }),
+  request: { params: VersionParams },
+  responses: { 200: jsonResponse(PublishedVersionSchema, 'Published'), ...problems },
+});
+
+const createVersion = createRoute({
+  method: 'post',
+  path: '/{id}/versions',
+  summary: 'Open the next version as a draft, starting from the latest (admin, legal); 409 while a draft is open',
+  security,
+  middleware: [staffAuth],
+  request: { params: TemplateIdParam, body: jsonBody(VersionInput) },
+  responses: { 201: jsonResponse(PublishedVersionSchema, 'Created'), ...problems },
+});
+
+const updateVersion = createRoute({
+  method: 'patch',
+  path: '/{id}/versions/{n}',
+  summary: 'Edit a draft version (admin, legal); a published version is immutable (409)',
+  security,
+  middleware: [staffAuth],
+  request: { params: VersionParams, body: jsonBody(VersionInput) },
+  responses: { 200: jsonResponse(PublishedVersionSchema, 'Updated'), ...problems },
+});
+
+const listVersions = createRoute({
+  method: 'get',
+  path: '/{id}/versions',
+  summary: 'Versions of a template, oldest first (agent, manager: published only)',
+  security,
+  middleware: [staffAuth],
+  request: { params: TemplateIdParam },
+  responses: { 200: jsonResponse(z.object({ items: z.array(PublishedVersionSchema) }), 'Versions'), ...problems },
+});
+
+const Change = <T extends z.ZodType>(schema: T) => ({ before: schema, after: schema });
+const Role = VersionSchema.shape.roles.element;
+const Field = VersionSchema.shape.fields.element;
+const Geometry = Field.pick({ page: true, x: true, y: true, width: true, height: true });
+const DiffSchema = z
+  .object({
+    templateId: z.string(),
+    from: z.number().int(),
+    to: z.number().int(),
+    identical: z.boolean(),
+    document: z.object({
+      changed: z.boolean(),
+      ...Change(z.object({ documentId: z.string(), sha256: z.string(), pages: z.number().int() })),
     }),
-  },
-  responses: { 200: jsonResponse(VersionSchema.extend({ templateId: z.string() }), 'Published'), ...problems },
+    roles: z.object({
+      added: z.array(Role),
+      removed: z.array(Role),
+      changed: z.array(z.object({ key: z.string(), ...Change(Role) })),
+    }),
+    fields: z.object({
+      added: z.array(Field),
+      removed: z.array(Field),
+      moved: z.array(z.object({ id: z.string(), ...Change(Geometry) })),
+      changed: z.array(z.object({ id: z.string(), ...Change(Field) })),
+    }),
+    variables: z.object({
+      added: z.array(VariableSchema),
+      removed: z.array(VariableSchema),
+      changed: z.array(z.object({ key: z.string(), ...Change(VariableSchema) })),
+    }),
+  })
+  .openapi('TemplateVersionDiff');
+
+const diff = createRoute({
+  method: 'get',
+  path: '/{id}/versions/{a}/diff/{b}',
+  summary: 'What changed from version a to version b: roles by key, fields by id, variables by key, the document',
+  security,
+  middleware: [staffAuth],
+  request: { params: TemplateIdParam.extend({ a: VersionNumber('a'), b: VersionNumber('b') }) },
+  responses: { 200: jsonResponse(DiffSchema, 'Diff'), ...problems },
 });
 
 function versionView(id: string, v: TemplateVersionRecord) {
@@ -179,4 +355,23 @@ export const templateRoutes = router()
     const { id, n } = c.req.valid('param');
     const v = await c.get('services').templates.publish(c.get('staff'), id, n);
     return c.json(versionView(id, v), 200);
+  })
+  .openapi(createVersion, async (c) => {
+    const { id } = c.req.valid('param');
+    const v = await c.get('services').templates.createVersion(c.get('staff'), id, c.req.valid('json'));
+    return c.json(versionView(id, v), 201);
+  })
+  .openapi(updateVersion, async (c) => {
+    const { id, n } = c.req.valid('param');
+    const v = await c.get('services').templates.updateVersion(c.get('staff'), id, n, c.req.valid('json'));
+    return c.json(versionView(id, v), 200);
+  })
+  .openapi(listVersions, async (c) => {
+    const { id } = c.req.valid('param');
+    const versions = await c.get('services').templates.versions(c.get('staff'), id);
+    return c.json({ items: versions.map((v) => versionView(id, v)) }, 200);
+  })
+  .openapi(diff, async (c) => {
+    const { id, a, b } = c.req.valid('param');
+    return c.json(await c.get('services').templates.diff(c.get('staff'), id, a, b), 200);
   });

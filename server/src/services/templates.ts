@@ -1,6 +1,7 @@
-import type { FieldPlacement, TemplateRole } from '@countersign/core';
-import { invalid, notFound, type ProblemItem } from '../errors.ts';
-import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
+import { canonicalJson, checkCondition, type Condition, type TemplateRole, type Variable } from '@countersign/core';
+import type { FieldPlacement } from '@countersign/core';
+import { conflict, invalid, notFound, type ProblemItem } from '../errors.ts';
+import type { DocumentRecord, TemplateFieldRecord, TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import type { ServiceDeps, StaffPrincipal } from './context.ts';
 
@@ -8,33 +9,155 @@ export const TEMPLATE_ROLES = ['admin', 'legal'] as const;
 
 /** A field as a template's author sends it: the server assigns a missing `id`; `required` defaults to false. */
 export type TemplateFieldInput = Omit<FieldPlacement, 'id' | 'required'> &
-  Partial<Pick<FieldPlacement, 'id' | 'required'>>;
+  Partial<Pick<FieldPlacement, 'id' | 'required'>> & { condition?: Condition };
 
 export interface TemplateInput {
   name: string;
   documentId: string;
   roles: TemplateRole[];
   fields: TemplateFieldInput[];
+  variables?: Variable[];
 }
 
+/** What a new or edited version may replace; whatever is left out is kept from the version it starts from. */
+export interface VersionInput {
+  documentId?: string;
+  roles?: TemplateRole[];
+  fields?: TemplateFieldInput[];
+  variables?: Variable[];
+}
+
+type VersionContent = Pick<
+  TemplateVersionRecord,
+  'source' | 'documentSha256' | 'pages' | 'roles' | 'fields' | 'variables'
+>;
+
 const EPS = 1e-9;
+
+type Change<T> = { before: T; after: T };
+const GEOMETRY = ['page', 'x', 'y', 'width', 'height'] as const;
+type Geometry = Pick<FieldPlacement, (typeof GEOMETRY)[number]>;
+
+export interface VersionDiff {
+  templateId: string;
+  from: number;
+  to: number;
+  identical: boolean;
+  document: { changed: boolean } & Change<{ documentId: string; sha256: string; pages: number }>;
+  roles: {
+    added: TemplateVersionRecord['roles'];
+    removed: TemplateVersionRecord['roles'];
+    changed: Array<{ key: string } & Change<TemplateVersionRecord['roles'][number]>>;
+  };
+  fields: {
+    added: TemplateFieldRecord[];
+    removed: TemplateFieldRecord[];
+    /** Same id, other page or box. */
+    moved: Array<{ id: string } & Change<Geometry>>;
+    /** Same id, other type, role, key, label, required flag or condition. */
+    changed: Array<{ id: string } & Change<TemplateFieldRecord>>;
+  };
+  variables: {
+    added: Variable[];
+    removed: Variable[];
+    changed: Array<{ key: string } & Change<Variable>>;
+  };
+}
+
+const same = (a: unknown, b: unknown) => canonicalJson(a ?? null) === canonicalJson(b ?? null);
+
+/** Added, removed and changed members of two lists matched by a key. */
+function byKey<T>(before: T[], after: T[], key: (x: T) => string) {
+  const old = new Map(before.map((x) => [key(x), x]));
+  const now = new Map(after.map((x) => [key(x), x]));
+  return {
+    added: after.filter((x) => !old.has(key(x))),
+    removed: before.filter((x) => !now.has(key(x))),
+    both: after.filter((x) => old.has(key(x))).map((x) => ({ before: old.get(key(x))!, after: x })),
+  };
+}
+
+/** A structural diff of two versions: roles by key, fields by id, variables by key, the document by hash. */
+export function diffVersions(templateId: string, a: TemplateVersionRecord, b: TemplateVersionRecord): VersionDiff {
+  const roles = byKey(a.roles, b.roles, (r) => r.key);
+  const fields = byKey(a.fields, b.fields, (f) => f.id);
+  const variables = byKey(a.variables, b.variables, (v) => v.key);
+  const geometry = (f: FieldPlacement): Geometry => ({
+    page: f.page,
+    x: f.x,
+    y: f.y,
+    width: f.width,
+    height: f.height,
+  });
+  const rest = (f: TemplateFieldRecord) => {
+    const out: Record<string, unknown> = { ...f };
+    for (const k of GEOMETRY) delete out[k];
+    return out;
+  };
+  const doc = (v: TemplateVersionRecord) => ({
+    documentId: v.source.documentId,
+    sha256: v.documentSha256,
+    pages: v.pages,
+  });
+  const diff: VersionDiff = {
+    templateId,
+    from: a.version,
+    to: b.version,
+    identical: false,
+    document: { changed: a.documentSha256 !== b.documentSha256, before: doc(a), after: doc(b) },
+    roles: {
+      added: roles.added,
+      removed: roles.removed,
+      changed: roles.both.filter((c) => !same(c.before, c.after)).map((c) => ({ key: c.after.key, ...c })),
+    },
+    fields: {
+      added: fields.added,
+      removed: fields.removed,
+      moved: fields.both
+        .filter((c) => !same(geometry(c.before), geometry(c.after)))
+        .map((c) => ({ id: c.after.id, before: geometry(c.before), after: geometry(c.after) })),
+      changed: fields.both.filter((c) => !same(rest(c.before), rest(c.after))).map((c) => ({ id: c.after.id, ...c })),
+    },
+    variables: {
+      added: variables.added,
+      removed: variables.removed,
+      changed: variables.both.filter((c) => !same(c.before, c.after)).map((c) => ({ key: c.after.key, ...c })),
+    },
+  };
+  const lists = [diff.roles, diff.fields, diff.variables].flatMap((g) => Object.values(g) as unknown[][]);
+  diff.identical = !diff.document.changed && lists.every((l) => l.length === 0);
+  return diff;
+}
 
 export class TemplateService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  async create(p: StaffPrincipal, input: TemplateInput): Promise<TemplateRecord> {
-    requireRole(p, TEMPLATE_ROLES);
-    const doc = await this.deps.store.documents.get(input.documentId);
+  async #document(id: string): Promise<DocumentRecord> {
+    const doc = await this.deps.store.documents.get(id);
     if (!doc) throw invalid('Unknown document', [{ path: 'documentId', message: 'No such document' }]);
+    return doc;
+  }
 
+  /** Checks a version's parts against each other and its document; every problem at once. */
+  #content(
+    doc: DocumentRecord,
+    roles: TemplateRole[],
+    inputFields: TemplateFieldInput[],
+    variables: Variable[],
+  ): VersionContent {
     const errors: ProblemItem[] = [];
     const roleKeys = new Set<string>();
-    input.roles.forEach((r, i) => {
+    roles.forEach((r, i) => {
       if (roleKeys.has(r.key)) errors.push({ path: `roles.${i}.key`, message: `Duplicate role ${r.key}` });
       roleKeys.add(r.key);
     });
+    const variableKeys = new Set<string>();
+    variables.forEach((v, i) => {
+      if (variableKeys.has(v.key)) errors.push({ path: `variables.${i}.key`, message: `Duplicate variable ${v.key}` });
+      variableKeys.add(v.key);
+    });
     const ids = new Set<string>();
-    const fields: FieldPlacement[] = input.fields.map((f, i) => {
+    const fields: TemplateFieldRecord[] = inputFields.map((f, i) => {
       const at = `fields.${i}`;
       if (!roleKeys.has(f.role)) errors.push({ path: `${at}.role`, message: `Role ${f.role} is not declared` });
       if (f.page > doc.pages) {
@@ -42,10 +165,11 @@ export class TemplateService {
       }
       if (f.x + f.width > 1 + EPS) errors.push({ path: `${at}.width`, message: 'x + width must be ≤ 1' });
       if (f.y + f.height > 1 + EPS) errors.push({ path: `${at}.height`, message: 'y + height must be ≤ 1' });
+      if (f.condition !== undefined) errors.push(...checkCondition(f.condition, `${at}.condition`));
       const id = f.id ?? this.deps.ids.id('fld');
       if (ids.has(id)) errors.push({ path: `${at}.id`, message: `Duplicate field id ${id}` });
       ids.add(id);
-      const field: FieldPlacement = {
+      const field: TemplateFieldRecord = {
         id,
         type: f.type,
         role: f.role,
@@ -58,22 +182,26 @@ export class TemplateService {
       };
       if (f.key !== undefined) field.key = f.key;
       if (f.label !== undefined) field.label = f.label;
+      if (f.condition !== undefined) field.condition = f.condition;
       return field;
     });
     if (errors.length) throw invalid('The template is not valid', errors);
-
-    const now = this.deps.clock.now().toISOString();
-    const version: TemplateVersionRecord = {
-      version: 1,
-      status: 'draft',
+    return {
       source: { kind: 'pdf', documentId: doc.id },
       documentSha256: doc.sha256,
       pages: doc.pages,
-      roles: input.roles.map((r) => ({ ...r, order: r.order ?? 1 })),
+      roles: roles.map((r) => ({ ...r, order: r.order ?? 1 })),
       fields,
-      variables: [],
-      createdAt: now,
+      variables,
     };
+  }
+
+  async create(p: StaffPrincipal, input: TemplateInput): Promise<TemplateRecord> {
+    requireRole(p, TEMPLATE_ROLES);
+    const doc = await this.#document(input.documentId);
+    const content = this.#content(doc, input.roles, input.fields, input.variables ?? []);
+    const now = this.deps.clock.now().toISOString();
+    const version: TemplateVersionRecord = { version: 1, status: 'draft', ...content, createdAt: now };
     const template: TemplateRecord = {
       id: this.deps.ids.id('tpl'),
       name: input.name,
@@ -109,6 +237,65 @@ export class TemplateService {
     if ((TEMPLATE_ROLES as readonly string[]).includes(p.role)) return t;
     const versions = t.versions.filter((v) => v.status === 'published');
     return versions.length ? { ...t, versions } : undefined;
+  }
+
+  /** The version's parts with `input` applied over them, checked as a whole. */
+  async #apply(base: TemplateVersionRecord, input: VersionInput): Promise<VersionContent> {
+    const doc = await this.#document(input.documentId ?? base.source.documentId);
+    const fields = input.fields ?? base.fields;
+    return this.#content(doc, input.roles ?? base.roles, fields, input.variables ?? base.variables);
+  }
+
+  /**
+   * Opens the next version as a draft, starting from the latest one with `input` applied.
+   * One draft at a time: while one is open it is edited (PATCH), not joined by another (409).
+   */
+  async createVersion(p: StaffPrincipal, id: string, input: VersionInput): Promise<TemplateVersionRecord> {
+    requireRole(p, TEMPLATE_ROLES);
+    if (!(await this.deps.store.templates.get(id))) throw notFound('Template');
+    return this.deps.store.templates.update(id, async (t) => {
+      const open = t.versions.find((v) => v.status === 'draft');
+      if (open) throw conflict(`Version ${open.version} is still a draft: edit or publish it first`);
+      const latest = t.versions.at(-1)!;
+      const now = this.deps.clock.now().toISOString();
+      const version: TemplateVersionRecord = {
+        version: latest.version + 1,
+        status: 'draft',
+        ...(await this.#apply(latest, input)),
+        createdAt: now,
+      };
+      t.versions.push(version);
+      t.updatedAt = now;
+      return version;
+    });
+  }
+
+  /** Edits a draft version; a published version never changes (409). */
+  async updateVersion(p: StaffPrincipal, id: string, n: number, input: VersionInput): Promise<TemplateVersionRecord> {
+    requireRole(p, TEMPLATE_ROLES);
+    if (!(await this.deps.store.templates.get(id))) throw notFound('Template');
+    return this.deps.store.templates.update(id, async (t) => {
+      const i = t.versions.findIndex((x) => x.version === n);
+      const v = t.versions[i];
+      if (!v) throw notFound('Template version');
+      if (v.status !== 'draft') throw conflict(`Version ${n} is published and cannot change; open a new version`);
+      const updated: TemplateVersionRecord = { ...v, ...(await this.#apply(v, input)) };
+      t.versions[i] = updated;
+      t.updatedAt = this.deps.clock.now().toISOString();
+      return updated;
+    });
+  }
+
+  async versions(p: StaffPrincipal, id: string): Promise<TemplateVersionRecord[]> {
+    return (await this.get(p, id)).versions;
+  }
+
+  async diff(p: StaffPrincipal, id: string, a: number, b: number): Promise<VersionDiff> {
+    const t = await this.get(p, id);
+    const from = t.versions.find((v) => v.version === a);
+    const to = t.versions.find((v) => v.version === b);
+    if (!from || !to) throw notFound('Template version');
+    return diffVersions(t.id, from, to);
   }
 
   /** Publishing is idempotent: a published version stays as it is and is returned again. */

@@ -1,6 +1,7 @@
 import type {
   AuditEvent,
   AuthMethod,
+  Condition,
   DocumentInfo,
   Envelope,
   EnvelopeStatus,
@@ -10,6 +11,7 @@ import type {
   RecipientStatus,
   Role,
   TemplateRole,
+  Variable,
 } from '@countersign/core';
 
 export interface ApiKeyRecord {
@@ -40,10 +42,15 @@ export interface TemplateVersionRecord {
   documentSha256: string;
   pages: number;
   roles: Array<TemplateRole & { order: number }>;
-  fields: FieldPlacement[];
-  variables: Array<{ key: string; type: string; label?: string }>;
+  fields: TemplateFieldRecord[];
+  variables: Variable[];
   createdAt: string;
   publishedAt?: string;
+}
+
+/** A template's field: shown, required and stamped only when its `condition` holds for the merge data. */
+export interface TemplateFieldRecord extends FieldPlacement {
+  condition?: Condition;
 }
 
 export interface TemplateRecord {
