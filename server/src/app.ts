@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -9,6 +10,7 @@ import { DomainError, PROBLEM_BASE, type ProblemItem } from './errors.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { validationHook, type AppEnv } from './routes/common.ts';
 import { documentRoutes } from './routes/documents.ts';
+import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { envelopeRoutes } from './routes/envelopes.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -20,6 +22,7 @@ import { TaskTracker } from './services/tasks.ts';
 export function resolveServiceDeps(deps: AppDeps): ServiceDeps {
   deps.events ??= new EventBus();
   deps.tasks ??= new TaskTracker();
+  deps.embedSecret ??= new Uint8Array(randomBytes(32));
   return deps as ServiceDeps;
 }
 
@@ -87,6 +90,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.get('/healthz', (c) => c.json({ ok: true, envelopes: deps.store.envelopes.count() }));
   app.route('/api/v1/api-keys', apiKeyRoutes);
+  app.route('/api/v1/embed-tokens', embedTokenRoutes);
   app.route('/api/v1/documents', documentRoutes);
   app.route('/api/v1/templates', templateRoutes);
   app.route('/api/v1/envelopes', envelopeRoutes);
@@ -95,7 +99,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
-    description: 'API key (`cs_live_…`) for staff and host back ends',
+    description: 'API key (`cs_live_…`) for host back ends, or an embed token (JWT) for staff in a host console',
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'signingToken', {
     type: 'http',

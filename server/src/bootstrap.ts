@@ -7,6 +7,7 @@ import { randomIds, SettableClock, type AppDeps, type Clock, type Ids } from './
 import { loadSealSigner, type SealSigner } from './pdf/index.ts';
 import { API_KEY_PREFIX, AuthService } from './services/auth.ts';
 import type { ServiceDeps } from './services/context.ts';
+import { loadEmbedSecret } from './services/embed-tokens.ts';
 import { SealService } from './services/seal.ts';
 import { LowdbStore } from './store/lowdb.ts';
 
@@ -60,7 +61,8 @@ export async function openCountersign(options: OpenOptions): Promise<Countersign
     givenSigner ?? loadSealSigner({ dataDir, p12Path, passphrase }),
   ]);
   const clock = givenClock ?? new SettableClock();
-  const appDeps: AppDeps = { store, blobs, clock, ids: ids ?? randomIds, signer, config };
+  const embedSecret = await loadEmbedSecret(dataDir);
+  const appDeps: AppDeps = { store, blobs, clock, ids: ids ?? randomIds, signer, config, embedSecret };
   const deps = resolveServiceDeps(appDeps);
   const auth = new AuthService(deps);
 

@@ -53,4 +53,6 @@ export interface AppDeps {
   events?: EventBus;
   /** Background work (sealing); created by createApp when absent. */
   tasks?: TaskTracker;
+  /** HMAC key of embed tokens (bootstrap keeps it in the data dir); a random one when absent. */
+  embedSecret?: Uint8Array;
 }

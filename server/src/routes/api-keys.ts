@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireRole } from '../services/auth.ts';
+import { requireApiKey, requireRole } from '../services/auth.ts';
 import { jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
 
 const RoleSchema = z.enum(['admin', 'legal', 'agent', 'manager']);
@@ -33,11 +33,13 @@ export const apiKeyRoutes = router()
   .openapi(create, async (c) => {
     const staff = c.get('staff');
     requireRole(staff, ['admin']);
+    requireApiKey(staff);
     const { record, key } = await c.get('services').auth.createApiKey(c.req.valid('json'));
     return c.json({ id: record.id, name: record.name, role: record.role, createdAt: record.createdAt, key }, 201);
   })
   .openapi(list, async (c) => {
     requireRole(c.get('staff'), ['admin']);
+    requireApiKey(c.get('staff'));
     const keys = await c.get('services').deps.store.apiKeys.list();
     return c.json({ items: keys.map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt })) }, 200);
   });

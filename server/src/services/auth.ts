@@ -3,6 +3,7 @@ import type { Role } from '@countersign/core';
 import { DomainError, forbidden } from '../errors.ts';
 import type { ApiKeyRecord } from '../store/types.ts';
 import type { ServiceDeps, SignerPrincipal, StaffPrincipal } from './context.ts';
+import { EmbedTokenService, looksLikeJwt } from './embed-tokens.ts';
 
 export const API_KEY_PREFIX = 'cs_live_';
 export const SIGNING_TOKEN_PREFIX = 'cs_sign_';
@@ -17,6 +18,11 @@ export function unauthorized(detail: string): DomainError {
 
 export function requireRole(p: StaffPrincipal, roles: readonly Role[]): void {
   if (!roles.includes(p.role)) throw forbidden(`Role ${p.role} may not do this`);
+}
+
+/** Key management needs a back-end credential: an embed token (a person in a browser) never gets there. */
+export function requireApiKey(p: StaffPrincipal): void {
+  if (p.kind !== 'api_key') throw forbidden('This needs an API key; an embed token may not do it');
 }
 
 export class AuthService {
@@ -51,6 +57,7 @@ export class AuthService {
 
   async authenticateStaff(token: string | undefined): Promise<StaffPrincipal> {
     if (!token) throw unauthorized('An API key is required (Authorization: Bearer <key>)');
+    if (looksLikeJwt(token)) return new EmbedTokenService(this.deps).verify(token);
     const record = await this.deps.store.apiKeys.findByHash(sha256Text(token));
     if (!record) throw unauthorized('Unknown API key');
     return { kind: 'api_key', keyId: record.id, name: record.name, role: record.role };

@@ -12,11 +12,23 @@ export interface RequestMeta {
   userAgent?: string;
 }
 
+/** The person behind an embed token, as the host's back end vouched for them. */
+export interface StaffUser {
+  id: string;
+  name: string;
+  email: string;
+}
+
 export interface StaffPrincipal {
-  kind: 'api_key';
+  kind: 'api_key' | 'embed_token';
+  /** The API key's id, or `user:<id>` for an embed token (what "own" envelopes are keyed by). */
   keyId: string;
   name: string;
   role: Role;
+  /** Embed tokens only: the acting person, who becomes the audit actor. */
+  user?: StaffUser;
+  /** Embed tokens only: the API key that minted the token. */
+  mintedBy?: string;
 }
 
 export interface SignerPrincipal {
@@ -29,5 +41,6 @@ export interface SignerPrincipal {
 }
 
 export function staffActor(p: StaffPrincipal): AuditActor {
+  if (p.user) return { kind: 'user', id: p.user.id, name: p.user.name, email: p.user.email, role: p.role };
   return { kind: 'api_key', id: p.keyId, name: p.name, role: p.role };
 }

@@ -1,6 +1,7 @@
 import { AuthService } from './auth.ts';
 import type { ServiceDeps } from './context.ts';
 import { DocumentService } from './documents.ts';
+import { EmbedTokenService } from './embed-tokens.ts';
 import { EnvelopeService } from './envelopes.ts';
 import { SealService } from './seal.ts';
 import { SigningService } from './signing.ts';
@@ -10,6 +11,7 @@ export interface Services {
   deps: ServiceDeps;
   auth: AuthService;
   documents: DocumentService;
+  embedTokens: EmbedTokenService;
   templates: TemplateService;
   envelopes: EnvelopeService;
   signing: SigningService;
@@ -22,6 +24,7 @@ export function createServices(deps: ServiceDeps): Services {
     deps,
     auth: new AuthService(deps),
     documents: new DocumentService(deps),
+    embedTokens: new EmbedTokenService(deps),
     templates: new TemplateService(deps),
     envelopes: new EnvelopeService(deps),
     signing: new SigningService(deps, seal),
