@@ -345,6 +345,21 @@ describe('composeDocument', () => {
     assert.match(a4info, /Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)/);
   });
 
+  it('gives the same bytes and SHA-256 for the same input, with a creation date only when one is given', async () => {
+    const a = await composeDocument(base());
+    const b = await composeDocument(base());
+    assert.equal(a.sha256, b.sha256);
+    assert.deepEqual(a.bytes, b.bytes);
+    const other = await composeDocument(base({ data: { ...base().data, fee: 1300 } }));
+    assert.notEqual(other.sha256, a.sha256);
+    const { stdout: undated } = await run('pdfinfo', [await save(a)]);
+    assert.doesNotMatch(undated, /CreationDate/);
+    assert.match(undated, /Title:\s+Master Services Agreement/);
+    const dated = await composeDocument(base({ createdAt: new Date('2025-03-04T10:11:12Z') }));
+    const { stdout } = await run('pdfinfo', ['-isodates', await save(dated)]);
+    assert.match(stdout, /CreationDate:\s+2025-03-04T10:11:12/);
+  });
+
   it('passes qpdf --check and can be stamped and sealed: pdfsig reports the seal valid', async () => {
     const doc = await composeDocument(base({ clauses: sixtyClauses().slice(0, 20) }));
     const file = await save(doc);

@@ -1,4 +1,5 @@
-import { PDF } from '@libpdf/core';
+import { createHash } from 'node:crypto';
+import { PDF, PdfArray, PdfDict, PdfString } from '@libpdf/core';
 import { formatVariable, interpolate, parseClauseText, type TextRun, type Variable } from '@countersign/core';
 import { DocumentFonts, PageCanvas, type Rgb } from './canvas.ts';
 import type { TextStyle } from './fonts.ts';
@@ -28,6 +29,11 @@ export interface ComposeInput {
   /** Printed at the bottom of every page, beside "Page N of M". */
   footer?: string;
   pageSize?: 'A4' | 'Letter';
+  /**
+   * Written as the PDF's creation date. Without it the file carries no date, and the same input
+   * always gives the same bytes (and SHA-256).
+   */
+  createdAt?: Date;
 }
 
 export interface ComposedField {
@@ -410,8 +416,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
     }
   });
 
-  pdf.setTitle(fill(input.title));
-  pdf.setProducer('Countersign');
+  setMetadata(pdf, input, fill(input.title));
   await fonts.finalize();
   for (const p of pages) p.flush();
   const bytes = await pdf.save();
@@ -430,6 +435,36 @@ function filler(input: ComposeInput): (text: string) => string {
   for (const [key, value] of Object.entries(data))
     formatted[key] = byKey.has(key) ? formatVariable(byKey.get(key), value, input.locale ?? 'en') || value : value;
   return (text) => (text.includes('{{') ? interpolate(text, formatted) : text);
+}
+
+/** Title and producer; dates only when given; an /ID derived from the input rather than random. */
+function setMetadata(pdf: PDF, input: ComposeInput, title: string): void {
+  pdf.setTitle(title);
+  pdf.setCreator('Countersign');
+  pdf.setProducer('Countersign');
+  // @libpdf/core 0.4 fills in "Unknown" author and the current time, and a random /ID at save.
+  const p = pdf as unknown as { getInfoDict?(): unknown; ctx?: { info?: { trailer?: unknown } } };
+  const info = typeof p.getInfoDict === 'function' ? p.getInfoDict() : undefined;
+  if (info instanceof PdfDict) {
+    info.delete('Author');
+    info.delete('CreationDate');
+    info.delete('ModDate');
+  }
+  if (input.createdAt) {
+    pdf.setCreationDate(input.createdAt);
+    pdf.setModificationDate(input.createdAt);
+  }
+  const trailer = p.ctx?.info?.trailer;
+  if (trailer instanceof PdfDict) {
+    let seed: string;
+    try {
+      seed = JSON.stringify(input);
+    } catch {
+      return;
+    }
+    const id = createHash('sha256').update(seed).digest().subarray(0, 16);
+    trailer.set('ID', PdfArray.of(PdfString.fromBytes(id), PdfString.fromBytes(id)));
+  }
 }
 
 function round6(n: number): number {
