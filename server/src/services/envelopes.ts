@@ -1,4 +1,18 @@
-import type { AuditTrail, Envelope, EnvelopeStatusEvent, Recipient, Role, SigningSession } from '@countersign/core';
+import {
+  canonicalJson,
+  evaluateCondition,
+  formatVariable,
+  sha256Hex,
+  validateMergeData,
+  type AuditTrail,
+  type Envelope,
+  type EnvelopeStatusEvent,
+  type FieldPlacement,
+  type Recipient,
+  type Role,
+  type SigningSession,
+  type Variable,
+} from '@countersign/core';
 import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
 import type { EnvelopeRecord, EnvelopeSummary, RecipientRecord, StoredFieldValue } from '../store/types.ts';
 import { appendAudit, auditTrail } from './audit.ts';
@@ -91,6 +105,22 @@ export function isTurn(e: EnvelopeRecord, r: RecipientRecord): boolean {
   return e.recipients.every((o) => !mustAct(o) || o.order >= r.order || isFinished(o));
 }
 
+/**
+ * Merge data as conditions see it: numbers and money given as numeric text compare as numbers
+ * (`{">": [{"var": "amount"}, 1000]}` holds for "1500" too).
+ */
+function conditionData(variables: readonly Variable[], data: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...data };
+  for (const v of variables) {
+    const value = out[v.key];
+    if ((v.type === 'number' || v.type === 'money') && typeof value === 'string' && value.trim() !== '') {
+      const n = Number(value);
+      if (Number.isFinite(n)) out[v.key] = n;
+    }
+  }
+  return out;
+}
+
 export class EnvelopeService {
   constructor(private readonly deps: ServiceDeps) {}
 
@@ -140,11 +170,15 @@ export class EnvelopeService {
         errors.push({ path: 'recipients', message: `Role ${role.key} needs a recipient` });
       }
     }
-    if (errors.length) throw invalid('The recipients do not match the template', errors);
+    const mergeData = input.mergeData ?? {};
+    const variables = version.variables ?? [];
+    for (const err of validateMergeData(variables, mergeData)) {
+      errors.push({ path: `mergeData.${err.path}`, message: err.message });
+    }
+    if (errors.length) throw invalid('The recipients or the merge data do not fit the template', errors);
 
     const now = this.#now();
     const iso = now.toISOString();
-    const mergeData = input.mergeData ?? {};
     const recipients: RecipientRecord[] = input.recipients.map((r) => {
       const role = version.roles.find((x) => x.key === r.role)!;
       return {
@@ -158,12 +192,23 @@ export class EnvelopeService {
         authMethod: 'none',
       };
     });
+    // A field whose condition is false for this merge data is left out of the envelope: not shown,
+    // not required, not stamped. The envelope keeps plain placements (the condition has been decided).
+    const data = conditionData(variables, mergeData);
+    const fields: FieldPlacement[] = [];
+    const hiddenFields: string[] = [];
+    for (const { condition, ...f } of version.fields) {
+      if (evaluateCondition(condition, data)) fields.push(structuredClone(f));
+      else hiddenFields.push(f.id);
+    }
+    const byKey = new Map(variables.map((v) => [v.key, v]));
     const values: Record<string, StoredFieldValue> = {};
-    for (const f of version.fields) {
+    for (const f of fields) {
       if (f.type !== 'text' || !f.key || !(f.key in mergeData)) continue;
       const v = mergeData[f.key];
       if (v === null || v === undefined || typeof v === 'object') continue;
-      values[f.id] = { fieldId: f.id, type: f.type, value: String(v), filledAt: iso, recipientId: 'merge' };
+      const value = formatVariable(byKey.get(f.key), v);
+      values[f.id] = { fieldId: f.id, type: f.type, value, filledAt: iso, recipientId: 'merge' };
     }
     const e: EnvelopeRecord = {
       id: this.deps.ids.id('env'),
@@ -180,7 +225,7 @@ export class EnvelopeService {
       createdAt: iso,
       updatedAt: iso,
       recipients,
-      fields: structuredClone(version.fields),
+      fields,
       values,
       audit: [],
     };
@@ -193,6 +238,8 @@ export class EnvelopeService {
         templateVersion: version.version,
         recipients: recipients.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, order: r.order })),
         prefilled: Object.keys(values),
+        hiddenFields,
+        mergeDataSha256: await sha256Hex(canonicalJson(mergeData)),
       },
     });
     if (input.send !== false) await this.#markSent(e, p, now, meta);
