@@ -3,9 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { loadSealSigner, type SealSigner } from '../src/pdf/index.ts';
-import { fixturesDir, makeServer, problemOf, seed, signAsCustomer, tempDir } from './helpers.ts';
-
-const small = { pdfPath: path.join(fixturesDir(), 'normal.pdf') };
+import { makeServer, problemOf, quietly, seed, signAsCustomer, smallDocument, tempDir } from './helpers.ts';
 
 /** A seal signer whose key is unreachable (an HSM that is down). */
 async function brokenSigner(): Promise<SealSigner> {
@@ -21,21 +19,11 @@ async function brokenSigner(): Promise<SealSigner> {
   return { ...real, signer };
 }
 
-const quietly = async <T>(fn: () => Promise<T>): Promise<T> => {
-  const original = console.error;
-  console.error = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.error = original;
-  }
-};
-
 describe('a seal that throws', () => {
   it('is recorded (sealState failed, envelope.seal_failed in a valid chain), explained, and retried at the next start', async () => {
     const dataDir = await tempDir();
     const s = await makeServer({ dataDir, signer: await brokenSigner() });
-    const seeded = await seed(s, small);
+    const seeded = await seed(s, smallDocument);
     assert.equal((await signAsCustomer(s, seeded.session.token)).status, 200);
     await quietly(() => s.idle());
 
@@ -89,7 +77,7 @@ describe('a blob lost from disk', () => {
   it('answers 410 with a clear detail and no path, for staff and signer', async () => {
     const s = await makeServer();
     try {
-      const seeded = await seed(s, small);
+      const seeded = await seed(s, smallDocument);
       const env = (await (
         await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}`, { key: s.adminKey })
       ).json()) as {
@@ -97,9 +85,7 @@ describe('a blob lost from disk', () => {
       };
       const sha = env.documentSha256;
       await rm(path.join(s.dataDir, 'blobs', sha.slice(0, 2), sha));
-      const original = console.error;
-      console.error = () => {};
-      try {
+      await quietly(async () => {
         for (const res of [
           await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document?version=original`, { key: s.adminKey }),
           await s.call('GET', '/api/v1/signing/document', { key: seeded.session.token }),
@@ -109,9 +95,7 @@ describe('a blob lost from disk', () => {
           assert.ok(!text.includes(s.dataDir) && !text.includes(sha));
           assert.match((await problemOf(new Response(text))).detail ?? '', /no longer in storage/);
         }
-      } finally {
-        console.error = original;
-      }
+      });
     } finally {
       await s.close();
     }

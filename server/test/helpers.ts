@@ -8,6 +8,23 @@ import type { SettableClock } from '../src/deps.ts';
 
 export { fixturesDir, seedSigningEnvelope };
 
+/** Seeds on the two-page normal.pdf instead of the default 19-page document. */
+export const smallDocument = { pdfPath: path.join(fixturesDir(), 'normal.pdf') } satisfies SeedOptions;
+
+/** One name in each of five scripts: Latin with diacritics, Greek, Cyrillic, Japanese, Arabic. */
+export const NAMES = ['Zoë Łukasz-Müller', 'Ἀθηνᾶ', 'Юлия', '山田太郎', 'محمد'];
+
+/** Runs `fn` with console.error silenced: for failures the server is expected to log. */
+export async function quietly<T>(fn: () => T | Promise<T>): Promise<T> {
+  const original = console.error;
+  console.error = () => {};
+  try {
+    return await fn();
+  } finally {
+    console.error = original;
+  }
+}
+
 /** A valid 1×1 PNG. */
 export const PNG_DATA_URL =
   'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';

@@ -8,18 +8,17 @@ import { after, before, describe, it } from 'node:test';
 import {
   expectOk,
   fixture,
-  fixturesDir,
   listen,
   makeServer,
+  NAMES,
   PNG_DATA_URL,
   seedSigningEnvelope,
+  smallDocument,
   tempDir,
   type TestServer,
 } from './helpers.ts';
 
 const run = promisify(execFile);
-const small = { pdfPath: path.join(fixturesDir(), 'normal.pdf') };
-const NAMES = ['Zoë Łukasz-Müller', 'Ἀθηνᾶ', 'Юлия', '山田太郎', 'محمد'];
 const CHROME_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36';
 const SAFARI_IPHONE =
@@ -71,7 +70,7 @@ describe('over a real socket (@hono/node-server)', () => {
   after(() => l.close());
 
   it('records the socket’s IP in the audit trail and ignores X-Forwarded-For without trustProxy', async () => {
-    const seeded = await seedSigningEnvelope({ request: (p, i) => fetch(l.base + p, i) }, l.s.adminKey, small);
+    const seeded = await seedSigningEnvelope({ request: (p, i) => fetch(l.base + p, i) }, l.s.adminKey, smallDocument);
     const res = await l.fetch('/api/v1/signing', {
       key: seeded.session.token,
       headers: { 'X-Forwarded-For': '203.0.113.9', 'User-Agent': CHROME_WINDOWS },
@@ -139,7 +138,7 @@ describe('over a real socket (@hono/node-server)', () => {
   });
 
   it('releases an SSE subscriber when its client disconnects', async () => {
-    const seeded = await seedSigningEnvelope({ request: (p, i) => fetch(l.base + p, i) }, l.s.adminKey, small);
+    const seeded = await seedSigningEnvelope({ request: (p, i) => fetch(l.base + p, i) }, l.s.adminKey, smallDocument);
     const bus = l.s.deps.events;
     assert.equal(bus.listenerCount(seeded.envelopeId), 0);
     const controllers = [new AbortController(), new AbortController()];
@@ -167,7 +166,11 @@ describe('behind a trusted proxy', () => {
   it('takes the client IP from the last X-Forwarded-For hop only when trustProxy is set', async () => {
     const l = await live({ trustProxy: true });
     try {
-      const seeded = await seedSigningEnvelope({ request: (p, i) => fetch(l.base + p, i) }, l.s.adminKey, small);
+      const seeded = await seedSigningEnvelope(
+        { request: (p, i) => fetch(l.base + p, i) },
+        l.s.adminKey,
+        smallDocument,
+      );
       // The client forged the first entry; the proxy appended the address it saw.
       await expectOk(
         l.fetch('/api/v1/signing', {
@@ -191,7 +194,7 @@ describe('the sealed certificate of completion', () => {
     try {
       const target = { request: (p: string, i?: RequestInit) => fetch(l.base + p, i) };
       const seeded = await seedSigningEnvelope(target, l.s.adminKey, {
-        ...small,
+        ...smallDocument,
         recipients: NAMES.map((name, i) => ({ name, email: `p${i}@example.com`, role: `r${i}` })),
         fields: NAMES.map((_, i) => ({
           id: `sig${i}`,

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { expectOk, fixture, makeServer, pdfForm, problemOf, seed, session, type TestServer } from './helpers.ts';
+import {
+  expectOk,
+  fixture,
+  makeServer,
+  NAMES,
+  pdfForm,
+  problemOf,
+  quietly,
+  seed,
+  session,
+  type TestServer,
+} from './helpers.ts';
 
 let s: TestServer;
 let seeded: Awaited<ReturnType<typeof seed>>;
@@ -16,7 +27,6 @@ before(async () => {
 after(() => s.close());
 
 const SCRIPT = `<script>alert("x")</script><img src=x onerror=alert(1)> &amp; &lt;b&gt; ' "`;
-const NAMES = ['Zoë Łukasz-Müller', 'Ἀθηνᾶ', 'Юлия', '山田太郎', 'محمد'];
 
 function assertNoLeak(text: string) {
   assert.doesNotMatch(text, /\bat .+:\d+:\d+|node_modules|\/work\/|[A-Z]:\\|Error:/);
@@ -333,9 +343,7 @@ describe('internal errors', () => {
       },
     };
     const app = createApp({ ...s.deps, store: broken });
-    const original = console.error;
-    console.error = () => {};
-    try {
+    await quietly(async () => {
       const res = await app.request(`/api/v1/envelopes/${seeded.envelopeId}`, {
         headers: { Authorization: `Bearer ${s.adminKey}` },
       });
@@ -346,8 +354,6 @@ describe('internal errors', () => {
       assert.ok(!text.includes('EACCES'));
       assertNoLeak(text);
       assert.equal(JSON.parse(text).status, 500);
-    } finally {
-      console.error = original;
-    }
+    });
   });
 });

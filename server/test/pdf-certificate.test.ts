@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { loadSealSigner, sealPdf, type CertificateOfCompletion, type SealSigner } from '../src/pdf/index.ts';
+import { fixture } from './helpers.ts';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURES = process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
 
 let work: string;
 let signer: SealSigner;
@@ -59,7 +57,7 @@ function cert(recipients: CertificateOfCompletion['recipients'], title = 'Agreem
 }
 
 async function seal(certificate: CertificateOfCompletion, name = 'normal.pdf') {
-  const original = new Uint8Array(await readFile(path.join(FIXTURES, name)));
+  const original = await fixture(name);
   const sealed = await sealPdf({ original, stamps: [], certificate, signer });
   const file = path.join(work, `${Math.random().toString(36).slice(2)}.pdf`);
   await writeFile(file, sealed.bytes);

@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { loadSealSigner, sealPdf, type CertificateOfCompletion } from '../src/pdf/index.ts';
+import { fixture } from './helpers.ts';
 
 const run = promisify(execFile);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const FIXTURES = process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
 
 let work: string;
 before(async () => {
@@ -33,7 +33,7 @@ const certificate: CertificateOfCompletion = {
 };
 
 async function sealAndCheck(signer: Awaited<ReturnType<typeof loadSealSigner>>): Promise<string> {
-  const original = new Uint8Array(await readFile(path.join(FIXTURES, 'normal.pdf')));
+  const original = await fixture('normal.pdf');
   const sealed = await sealPdf({ original, stamps: [], certificate, signer, reason: 'Test seal', location: 'Berlin' });
   const file = path.join(work, `${Math.random().toString(36).slice(2)}.pdf`);
   await writeFile(file, sealed.bytes);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import zlib from 'node:zlib';
@@ -19,14 +18,9 @@ import {
   type SealSigner,
   type Stamp,
 } from '../src/pdf/index.ts';
+import { fixture, fixturesDir } from './helpers.ts';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const FIXTURES = process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
-
-async function fixture(name: string): Promise<Uint8Array> {
-  return new Uint8Array(await readFile(path.join(FIXTURES, name)));
-}
 
 let work: string;
 let signer: SealSigner;
@@ -419,7 +413,7 @@ describe('sealPdf', () => {
     assert.ok(page19.words.some((w) => w.text === 'Łukasz-Müller'));
     assert.ok(page19.words.some((w) => w.text === '2025-03-04'));
     // The page's own text is still there.
-    const originalWords = (await words(path.join(FIXTURES, 'us_constitution.pdf'), 19)).words;
+    const originalWords = (await words(path.join(fixturesDir(), 'us_constitution.pdf'), 19)).words;
     assert.ok(originalWords.length > 40);
     for (const w of originalWords)
       assert.ok(
