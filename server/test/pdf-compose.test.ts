@@ -253,6 +253,43 @@ describe('composeDocument', () => {
     }
   });
 
+  it('splits a paragraph across pages only with at least two of its lines on each page (no orphans, no widows)', async () => {
+    // Paragraph n is made of the word "Pn" repeated, 1 to 11 lines long, so its lines can be told apart.
+    let paragraph = 0;
+    const clauses = Array.from({ length: 40 }, (_, i) => ({
+      key: `c${i}`,
+      title: `Clause ${i + 1}`,
+      body: Array.from({ length: 1 + (i % 3) }, (_, j) => {
+        paragraph++;
+        return Array.from({ length: 8 * (1 + ((i * 5 + j * 3) % 11)) }, () => `P${paragraph}`).join(' ');
+      }).join('\n\n'),
+    }));
+    const doc = await composeDocument(base({ clauses }));
+    const pages = await words(await save(doc));
+    const lines = new Map<string, Map<number, Set<number>>>(); // paragraph → page → line tops
+    for (const page of pages)
+      for (const w of page.words) {
+        if (!/^P\d+$/.test(w.text)) continue;
+        const byPage = lines.get(w.text) ?? new Map<number, Set<number>>();
+        lines.set(w.text, byPage);
+        const tops = byPage.get(w.page) ?? new Set<number>();
+        byPage.set(w.page, tops);
+        tops.add(Math.round(w.yMin));
+      }
+    assert.equal(lines.size, paragraph);
+    let split = 0;
+    for (const [name, byPage] of lines) {
+      if (byPage.size < 2) continue;
+      split++;
+      for (const [page, tops] of byPage)
+        assert.ok(
+          tops.size >= 2,
+          `${name} has ${tops.size} line on page ${page} (of ${[...byPage.keys()].join(', ')})`,
+        );
+    }
+    assert.ok(split >= 3, `only ${split} paragraphs crossed a page break`);
+  });
+
   it('prints merge values literally: markup, placeholders and HTML in values are text', async () => {
     const doc = await composeDocument(
       base({

@@ -93,6 +93,18 @@ interface FlowLine {
   label?: { line: RichLine; x: number };
 }
 
+/**
+ * The lines at the start of a block that must share a page: two, or all three of a three-line
+ * block (a break after its second line would leave its last line alone on the next page).
+ */
+function unbreakableStart(lines: FlowLine[]): FlowLine[] {
+  return lines.slice(0, lines.length <= 3 ? lines.length : 2);
+}
+
+function heightOf(lines: FlowLine[]): number {
+  return lines.reduce((h, l) => h + l.height, 0);
+}
+
 function styleOf(run: TextRun): TextStyle {
   // There is no bold italic face; bold wins.
   return run.bold ? 'bold' : run.italic ? 'italic' : 'regular';
@@ -274,22 +286,21 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
 
     // Keep the heading with the first two lines of its body (or all of it, when shorter).
     y -= index === 0 ? 0 : CLAUSE_GAP;
-    const firstLines = (nonEmpty[0] ?? []).slice(0, 2);
-    ensure(
-      heading.reduce((h, l) => h + l.height, 0) +
-        (firstLines.length ? 3 : 0) +
-        firstLines.reduce((h, l) => h + l.height, 0),
-    );
+    const firstLines = unbreakableStart(nonEmpty[0] ?? []);
+    ensure(heightOf(heading) + (firstLines.length ? 3 : 0) + heightOf(firstLines));
     for (const l of heading) draw(l);
     y -= 3;
     nonEmpty.forEach((lines, b) => {
       if (b > 0) y -= BLOCK_GAP;
-      // No single first line of a paragraph at the bottom of a page.
-      if (lines.length >= 2) ensure(lines[0]!.height + lines[1]!.height);
-      for (const l of lines) {
-        ensure(l.height);
+      // No single first line of a block at the bottom of a page (orphan), and no single last
+      // line at the top of the next one (widow).
+      ensure(heightOf(unbreakableStart(lines)));
+      lines.forEach((l, i) => {
+        const next = lines[i + 1];
+        if (next && i === lines.length - 2 && i > 0) ensure(l.height + next.height);
+        else ensure(l.height);
         draw(l);
-      }
+      });
     });
   });
 
