@@ -101,7 +101,7 @@ function base(overrides: Partial<ComposeInput> = {}): ComposeInput {
       {
         key: 'services',
         title: 'Services',
-        body: 'The **Provider** shall deliver the *Services* described in the order.\n\n1. on time;\n2. with care;\n3. as agreed.',
+        body: 'The **Provider** shall deliver the *Services* described in the order, **all *of* them**.\n\n1. on time;\n2. with care;\n3. as agreed.',
       },
       {
         key: 'fees',
@@ -138,7 +138,7 @@ function sixtyClauses(): ComposeInput['clauses'] {
 }
 
 describe('composeDocument', () => {
-  it('numbers clauses "1. Title", letters list items (a) (b) (c), fills merge data and prints bold and italic faces', async () => {
+  it('numbers clauses "1. Title", letters list items (a) (b) (c), fills merge data and prints bold, italic and bold italic faces', async () => {
     const doc = await composeDocument(base());
     const file = await save(doc);
     const out = await text(file);
@@ -146,13 +146,14 @@ describe('composeDocument', () => {
     assert.match(out, /2\.\s+Fees/);
     assert.match(out, /\(a\)\s+on time;\s+\(b\)\s+with care;\s+\(c\)\s+as agreed\./);
     assert.match(out, /•\s+invoiced monthly/);
-    assert.match(out, /The Provider shall deliver the Services described in the order\./);
+    assert.match(out, /The Provider shall deliver the Services described in the order, all of them\./);
     assert.match(out, /The fee is €1,250\.00 per month, from March 1, 2025\./);
     assert.match(out, /Agreement MSA-7/);
     assert.ok(!out.includes('**') && !/\*Services\*/.test(out), 'markup of the clause format is not printed');
     const { stdout: fontList } = await run('pdffonts', [file]);
     assert.match(fontList, /NotoSans-Bold/);
     assert.match(fontList, /NotoSans-Italic/);
+    assert.match(fontList, /NotoSans-BoldItalic/);
     assert.match(fontList, /NotoSans-Regular/);
   });
 

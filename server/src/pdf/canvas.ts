@@ -84,13 +84,13 @@ export class DocumentFonts {
         PdfDict.of({
           Type: PdfName.of('FontDescriptor'),
           FontName: PdfName.of(baseFont),
-          Flags: PdfNumber.of(key === 'sansItalic' ? 4 | 64 : 4),
+          Flags: PdfNumber.of(key === 'sansItalic' || key === 'sansBoldItalic' ? 4 | 64 : 4),
           FontBBox: new PdfArray(m.bbox.map((v) => PdfNumber.of(v))),
           ItalicAngle: PdfNumber.of(m.italicAngle),
           Ascent: PdfNumber.of(m.ascent),
           Descent: PdfNumber.of(m.descent),
           CapHeight: PdfNumber.of(m.capHeight),
-          StemV: PdfNumber.of(key === 'sansBold' ? 140 : 80),
+          StemV: PdfNumber.of(key === 'sansBold' || key === 'sansBoldItalic' ? 140 : 80),
           FontFile2: fontFile,
         }),
       );

@@ -106,8 +106,7 @@ function heightOf(lines: FlowLine[]): number {
 }
 
 function styleOf(run: TextRun): TextStyle {
-  // There is no bold italic face; bold wins.
-  return run.bold ? 'bold' : run.italic ? 'italic' : 'regular';
+  return run.bold ? (run.italic ? 'boldItalic' : 'bold') : run.italic ? 'italic' : 'regular';
 }
 
 /** (a) … (z), (aa), (ab) … */

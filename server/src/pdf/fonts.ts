@@ -10,13 +10,14 @@ import type { Font, Glyph } from '@pdf-lib/fontkit';
  * Font files are read and parsed once per process; shaping results and encoded subsets are
  * cached, because the same labels and names recur across seals.
  */
-export type FaceKey = 'sans' | 'sansBold' | 'sansItalic' | 'jp' | 'arabic';
-export type TextStyle = 'regular' | 'bold' | 'italic';
+export type FaceKey = 'sans' | 'sansBold' | 'sansItalic' | 'sansBoldItalic' | 'jp' | 'arabic';
+export type TextStyle = 'regular' | 'bold' | 'italic' | 'boldItalic';
 
 const FACE_FILES: Record<FaceKey, [pkg: string, file: string]> = {
   sans: ['@expo-google-fonts/noto-sans', '400Regular/NotoSans_400Regular.ttf'],
   sansBold: ['@expo-google-fonts/noto-sans', '700Bold/NotoSans_700Bold.ttf'],
   sansItalic: ['@expo-google-fonts/noto-sans', '400Regular_Italic/NotoSans_400Regular_Italic.ttf'],
+  sansBoldItalic: ['@expo-google-fonts/noto-sans', '700Bold_Italic/NotoSans_700Bold_Italic.ttf'],
   jp: ['@expo-google-fonts/noto-sans-jp', '400Regular/NotoSansJP_400Regular.ttf'],
   arabic: ['@expo-google-fonts/noto-sans-arabic', '400Regular/NotoSansArabic_400Regular.ttf'],
 };
@@ -76,7 +77,13 @@ export function scriptOf(cp: number): Script {
 function primaryFace(script: Script, style: TextStyle): FaceKey {
   if (script === 'arabic') return 'arabic';
   if (script === 'cjk') return 'jp';
-  return style === 'bold' ? 'sansBold' : style === 'italic' ? 'sansItalic' : 'sans';
+  return style === 'bold'
+    ? 'sansBold'
+    : style === 'italic'
+      ? 'sansItalic'
+      : style === 'boldItalic'
+        ? 'sansBoldItalic'
+        : 'sans';
 }
 
 const FALLBACKS: FaceKey[] = ['sans', 'jp', 'arabic'];
