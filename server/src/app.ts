@@ -8,6 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from './deps.ts';
 import { DomainError, PROBLEM_BASE, type ProblemItem } from './errors.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { clauseRoutes } from './routes/clauses.ts';
 import { validationHook, type AppEnv } from './routes/common.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { embedTokenRoutes } from './routes/embed-tokens.ts';
@@ -57,7 +58,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     '*',
     cors({
       origin: (origin) => (allowed.has(origin) ? origin : null),
-      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'],
       exposeHeaders: [
         'Content-Range',
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.get('/healthz', (c) => c.json({ ok: true, envelopes: deps.store.envelopes.count() }));
   app.route('/api/v1/api-keys', apiKeyRoutes);
   app.route('/api/v1/embed-tokens', embedTokenRoutes);
+  app.route('/api/v1/clauses', clauseRoutes);
   app.route('/api/v1/documents', documentRoutes);
   app.route('/api/v1/templates', templateRoutes);
   app.route('/api/v1/envelopes', envelopeRoutes);

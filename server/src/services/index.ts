@@ -1,4 +1,5 @@
 import { AuthService } from './auth.ts';
+import { ClauseService } from './clauses.ts';
 import type { ServiceDeps } from './context.ts';
 import { DocumentService } from './documents.ts';
 import { EmbedTokenService } from './embed-tokens.ts';
@@ -10,6 +11,7 @@ import { TemplateService } from './templates.ts';
 export interface Services {
   deps: ServiceDeps;
   auth: AuthService;
+  clauses: ClauseService;
   documents: DocumentService;
   embedTokens: EmbedTokenService;
   templates: TemplateService;
@@ -23,6 +25,7 @@ export function createServices(deps: ServiceDeps): Services {
   return {
     deps,
     auth: new AuthService(deps),
+    clauses: new ClauseService(deps),
     documents: new DocumentService(deps),
     embedTokens: new EmbedTokenService(deps),
     templates: new TemplateService(deps),

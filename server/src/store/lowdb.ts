@@ -5,6 +5,7 @@ import { JSONFile } from 'lowdb/node';
 import { KeyedMutex } from './mutex.ts';
 import type {
   ApiKeyRecord,
+  ClauseRecord,
   DocumentRecord,
   EnvelopeRecord,
   EnvelopeSummary,
@@ -87,6 +88,7 @@ export class LowdbStore implements Store {
   readonly #summaries = new Map<string, EnvelopeSummary>();
   readonly #templates = new Map<string, Low<TemplateRecord>>();
   readonly #documents = new Map<string, DocumentRecord>();
+  readonly #clauses = new Map<string, Low<ClauseRecord>>();
   /** Recently used sessions only: one is issued per signing link, so an unbounded map would grow forever. */
   readonly #sessions = new LruMap<SessionRecord>(2048);
   #apiKeys!: Low<{ keys: ApiKeyRecord[] }>;
@@ -131,6 +133,12 @@ export class LowdbStore implements Store {
       const db = new Low<TemplateRecord>(new JSONFile(this.#file('templates', id)), null as never);
       await db.read();
       if (db.data) this.#templates.set(id, db);
+    }
+    await mkdir(this.#dir('clauses'), { recursive: true });
+    for (const id of await this.#jsonFiles('clauses')) {
+      const db = new Low<ClauseRecord>(new JSONFile(this.#file('clauses', id)), null as never);
+      await db.read();
+      if (db.data) this.#clauses.set(id, db);
     }
     // Rebuild the list index; reading in small parallel batches keeps startup short.
     const ids = await this.#jsonFiles('envelopes');
@@ -247,6 +255,30 @@ export class LowdbStore implements Store {
       if (db.data) this.#sessions.set(hash, db.data);
       return db.data ?? undefined;
     },
+  };
+
+  clauses = {
+    get: async (id: string) => {
+      const db = this.#clauses.get(id);
+      return db ? structuredClone(db.data) : undefined;
+    },
+    list: async () => [...this.#clauses.values()].map((db) => structuredClone(db.data)),
+    // One lock for every insert, so two clauses with one key cannot both pass the check.
+    insert: (c: ClauseRecord) =>
+      this.#mutex.run('clauses', async () => {
+        const key = c.key.toLowerCase();
+        for (const db of this.#clauses.values()) if (db.data.key.toLowerCase() === key) return false;
+        const db = new Low<ClauseRecord>(new JSONFile(this.#file('clauses', c.id)), structuredClone(c));
+        await db.write();
+        this.#clauses.set(c.id, db);
+        return true;
+      }),
+    update: <T>(id: string, fn: (c: ClauseRecord) => T | Promise<T>) =>
+      this.#mutex.run(`clause:${id}`, async () => {
+        const db = this.#clauses.get(id);
+        if (!db) throw new Error(`clause ${id} missing`);
+        return (await writeDraft(db, fn)).result;
+      }),
   };
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 import type {
+  AuditActor,
   AuditEvent,
   AuthMethod,
   Condition,
@@ -149,6 +150,50 @@ export interface Store {
   documents: {
     get(id: string): Promise<DocumentRecord | undefined>;
     insert(doc: DocumentRecord): Promise<void>;
+/** One immutable version of a library clause; only `status`, `publishedAt` and `publishedBy` ever change. */
+export interface ClauseVersionRecord {
+  version: number;
+  status: 'draft' | 'published';
+  title: string;
+  body: string;
+  locked: boolean;
+  condition?: Condition;
+  category?: string;
+  tags?: string[];
+  createdAt: string;
+  /** The author: legal for a direct edit, the proposer for an approved proposal. */
+  createdBy: AuditActor;
+  approvedBy?: AuditActor;
+  proposalId?: string;
+  publishedAt?: string;
+  publishedBy?: AuditActor;
+}
+
+export interface ClauseProposalRecord {
+  id: string;
+  baseVersion: number;
+  title?: string;
+  body: string;
+  comment: string;
+  status: 'pending' | 'approved' | 'rejected';
+  proposedBy: AuditActor;
+  proposedAt: string;
+  decidedBy?: AuditActor;
+  decidedAt?: string;
+  decisionComment?: string;
+  resultingVersion?: number;
+}
+
+/** A library clause with its versions and proposals, kept in one file: the unit of locking and of writing. */
+export interface ClauseRecord {
+  id: string;
+  key: string;
+  createdAt: string;
+  updatedAt: string;
+  versions: ClauseVersionRecord[];
+  proposals: ClauseProposalRecord[];
+}
+
   };
   templates: {
     get(id: string): Promise<TemplateRecord | undefined>;
@@ -177,3 +222,11 @@ export interface Store {
 }
 
 export type { Envelope };
+  clauses: {
+    get(id: string): Promise<ClauseRecord | undefined>;
+    list(): Promise<ClauseRecord[]>;
+    /** Inserts unless another clause has the same key (ignoring case): false then, and nothing is written. */
+    insert(c: ClauseRecord): Promise<boolean>;
+    /** Serialized read-modify-write of one clause; nothing is written when `fn` throws. */
+    update<T>(id: string, fn: (c: ClauseRecord) => T | Promise<T>): Promise<T>;
+  };
