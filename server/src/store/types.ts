@@ -141,15 +141,6 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-export interface Store {
-  apiKeys: {
-    list(): Promise<ApiKeyRecord[]>;
-    findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
-    insert(key: ApiKeyRecord): Promise<void>;
-  };
-  documents: {
-    get(id: string): Promise<DocumentRecord | undefined>;
-    insert(doc: DocumentRecord): Promise<void>;
 /** One immutable version of a library clause; only `status`, `publishedAt` and `publishedBy` ever change. */
 export interface ClauseVersionRecord {
   version: number;
@@ -194,6 +185,15 @@ export interface ClauseRecord {
   proposals: ClauseProposalRecord[];
 }
 
+export interface Store {
+  apiKeys: {
+    list(): Promise<ApiKeyRecord[]>;
+    findByHash(hash: string): Promise<ApiKeyRecord | undefined>;
+    insert(key: ApiKeyRecord): Promise<void>;
+  };
+  documents: {
+    get(id: string): Promise<DocumentRecord | undefined>;
+    insert(doc: DocumentRecord): Promise<void>;
   };
   templates: {
     get(id: string): Promise<TemplateRecord | undefined>;
@@ -218,10 +218,6 @@ export interface ClauseRecord {
     insert(s: SessionRecord): Promise<void>;
     findByHash(hash: string): Promise<SessionRecord | undefined>;
   };
-  close(): Promise<void>;
-}
-
-export type { Envelope };
   clauses: {
     get(id: string): Promise<ClauseRecord | undefined>;
     list(): Promise<ClauseRecord[]>;
@@ -230,3 +226,7 @@ export type { Envelope };
     /** Serialized read-modify-write of one clause; nothing is written when `fn` throws. */
     update<T>(id: string, fn: (c: ClauseRecord) => T | Promise<T>): Promise<T>;
   };
+  close(): Promise<void>;
+}
+
+export type { Envelope };
