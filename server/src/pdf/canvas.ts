@@ -348,3 +348,17 @@ export class PageCanvas {
     return out.join('\n');
   }
 }
+
+/** A new blank page at the end of the document (no /Rotate, no CropBox), ready to draw on. */
+export function appendPage(pdf: PDF, fonts: DocumentFonts, size: { width: number; height: number }): PageCanvas {
+  const { width, height } = size;
+  const page = pdf.addPage({ width, height });
+  const frame: PageFrame = {
+    width,
+    height,
+    rotation: 0,
+    visibleRect: { x0: 0, y0: 0, x1: width, y1: height },
+    matrix: [1, 0, 0, 1, 0, 0],
+  };
+  return new PageCanvas(pdf, page, frame, fonts, true);
+}

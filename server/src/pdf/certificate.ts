@@ -1,5 +1,5 @@
 import type { PDF } from '@libpdf/core';
-import { PageCanvas, type DocumentFonts, type Rgb } from './canvas.ts';
+import { appendPage, type DocumentFonts, type PageCanvas, type Rgb } from './canvas.ts';
 import type { TextStyle } from './fonts.ts';
 import { wrap } from './layout.ts';
 
@@ -61,14 +61,7 @@ export function drawCertificate(
   const bottom = MARGIN + 24; // room for the footer
 
   const newPage = () => {
-    const page = pdf.addPage({ width, height });
-    canvas = new PageCanvas(
-      pdf,
-      page,
-      { width, height, rotation: 0, visibleRect: { x0: 0, y0: 0, x1: width, y1: height }, matrix: [1, 0, 0, 1, 0, 0] },
-      fonts,
-      true,
-    );
+    canvas = appendPage(pdf, fonts, { width, height });
     pages.push(canvas);
     y = height - MARGIN;
   };

@@ -1,7 +1,14 @@
 import { createHash } from 'node:crypto';
 import { PDF, PdfArray, PdfDict, PdfString } from '@libpdf/core';
-import { formatVariable, interpolate, parseClauseText, type TextRun, type Variable } from '@countersign/core';
-import { DocumentFonts, PageCanvas, type Rgb } from './canvas.ts';
+import {
+  formatVariable,
+  interpolate,
+  parseClauseText,
+  type FieldPlacement,
+  type TextRun,
+  type Variable,
+} from '@countersign/core';
+import { appendPage, DocumentFonts, type PageCanvas, type Rgb } from './canvas.ts';
 import type { TextStyle } from './fonts.ts';
 import { sha256Hex } from './inspect.ts';
 import { fitText, wrapRich, type RichLine, type StyledText } from './layout.ts';
@@ -36,19 +43,8 @@ export interface ComposeInput {
   createdAt?: Date;
 }
 
-export interface ComposedField {
-  id: string;
-  type: 'signature' | 'date_signed';
-  role: string;
-  page: number;
-  /** Fractions (0..1) of the page's visible box, from its top-left corner. */
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  required: boolean;
-  label: string;
-}
+/** A field of the signature block: a template field placement (fractions of the page from its top-left). */
+export type ComposedField = FieldPlacement & { type: 'signature' | 'date_signed'; label: string };
 
 export interface ComposedDocument {
   bytes: Uint8Array;
@@ -142,14 +138,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
   let y = 0;
 
   const newPage = () => {
-    const page = pdf.addPage({ width, height });
-    canvas = new PageCanvas(
-      pdf,
-      page,
-      { width, height, rotation: 0, visibleRect: { x0: 0, y0: 0, x1: width, y1: height }, matrix: [1, 0, 0, 1, 0, 0] },
-      fonts,
-      true,
-    );
+    canvas = appendPage(pdf, fonts, { width, height });
     pages.push(canvas);
     y = top;
   };
