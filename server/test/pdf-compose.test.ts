@@ -383,6 +383,30 @@ describe('composeDocument', () => {
     assert.match(a4info, /Page size:\s+595\.2\d* x 841\.8\d* pts \(A4\)/);
   });
 
+  it('numbers an untitled clause and prints its fixed words from labels (a German contract)', async () => {
+    const doc = await composeDocument(
+      base({
+        clauses: [
+          { key: 'a', title: '', body: 'Ohne Überschrift.' },
+          { key: 'b', title: 'Vergütung', body: 'Die Vergütung beträgt {{fee}}.' },
+        ],
+        locale: 'de',
+        labels: {
+          signatures: 'Unterschriften',
+          signature: 'Unterschrift',
+          date: 'Datum',
+          page: 'Seite {n} von {total}',
+        },
+      }),
+    );
+    const out = await text(await save(doc));
+    assert.match(out, /1\.\s+Ohne Überschrift\./);
+    assert.match(out, /2\.\s+Vergütung\s+Die Vergütung beträgt 1\.250,00\s€\./);
+    for (const word of ['Unterschriften', 'Unterschrift', 'Datum', 'Seite 1 von 1'])
+      assert.ok(out.includes(word), word);
+    assert.ok(!/\bSignatures?\b|\bPage 1\b/.test(out), 'no English left');
+  });
+
   it('gives the same bytes and SHA-256 for the same input, with a creation date only when one is given', async () => {
     const a = await composeDocument(base());
     const b = await composeDocument(base());

@@ -41,7 +41,23 @@ export interface ComposeInput {
    * always gives the same bytes (and SHA-256).
    */
   createdAt?: Date;
+  /** The document's own words, for documents not in English. `page` may use `{n}` and `{total}`. */
+  labels?: Partial<ComposeLabels>;
 }
+
+export interface ComposeLabels {
+  signatures: string;
+  signature: string;
+  date: string;
+  page: string;
+}
+
+const ENGLISH: ComposeLabels = {
+  signatures: 'Signatures',
+  signature: 'Signature',
+  date: 'Date',
+  page: 'Page {n} of {total}',
+};
 
 /** A field of the signature block: a template field placement (fractions of the page from its top-left). */
 export type ComposedField = FieldPlacement & { type: 'signature' | 'date_signed'; label: string };
@@ -78,7 +94,7 @@ const GREY: Rgb = [0.38, 0.38, 0.42];
 const RULE: Rgb = [0.78, 0.78, 0.82];
 const LINE: Rgb = [0.2, 0.2, 0.24];
 
-/** A line of the flow, drawn at `x` with its baseline `ascent` below the top of its slot. */
+/** A line of the flow: a slot `height` tall, its text drawn from `x`. */
 interface FlowLine {
   line: RichLine;
   x: number;
@@ -127,7 +143,8 @@ function single(text: string, style: TextStyle, size: number): RichLine {
  */
 export async function composeDocument(input: ComposeInput): Promise<ComposedDocument> {
   const fill = filler(input);
-  const { width, height } = PAGE_SIZES[input.pageSize ?? 'A4'];
+  const { width, height } = PAGE_SIZES[input.pageSize ?? 'A4'] ?? PAGE_SIZES.A4;
+  const labels = { ...ENGLISH, ...input.labels };
   const contentWidth = width - 2 * MARGIN_X;
   const top = height - MARGIN_TOP;
 
@@ -246,7 +263,16 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
       leading: HEADING_LEADING,
       color: INK,
     });
-    if (heading[0]) heading[0].label = { line: single(number, 'bold', HEADING_SIZE), x: MARGIN_X };
+    // A clause without a title still shows its number.
+    if (!heading[0])
+      heading.push({
+        line: single('', 'bold', HEADING_SIZE),
+        x: bodyX,
+        size: HEADING_SIZE,
+        height: HEADING_LEADING,
+        color: INK,
+      });
+    heading[0]!.label = { line: single(number, 'bold', HEADING_SIZE), x: MARGIN_X };
     const blocks = parseClauseText(clause.body).map((block): FlowLine[] => {
       const toParts = (runs: TextRun[]) => runs.map((r) => ({ text: fill(r.text), style: styleOf(r) }));
       if (block.kind === 'paragraph')
@@ -297,7 +323,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
   if (input.signatureBlock.length) {
     y -= 22;
     const boxWidth = (contentWidth - BOX_GAP) / 2;
-    const headingLines = flowLines([{ text: 'Signatures', style: 'bold' }], {
+    const headingLines = flowLines([{ text: labels.signatures, style: 'bold' }], {
       x: MARGIN_X,
       width: contentWidth,
       size: HEADING_SIZE,
@@ -354,7 +380,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
         const signLineY = rowTop - BOX_PAD - 28 - SIGN_AREA;
         canvas.strokeColor(LINE);
         canvas.line(bx + BOX_PAD, signLineY, bx + boxWidth - BOX_PAD, signLineY, 0.7);
-        caption('Signature', bx + BOX_PAD, signLineY - 10);
+        caption(labels.signature, bx + BOX_PAD, signLineY - 10);
         fields.push(
           toField('signature', box.role, `Signature (${label})`, {
             x: bx + BOX_PAD,
@@ -368,7 +394,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
         const dateWidth = Math.min(inner, 150);
         canvas.strokeColor(LINE);
         canvas.line(bx + BOX_PAD, dateLineY, bx + BOX_PAD + dateWidth, dateLineY, 0.7);
-        caption('Date', bx + BOX_PAD, dateLineY - 10);
+        caption(labels.date, bx + BOX_PAD, dateLineY - 10);
         fields.push(
           toField('date_signed', box.role, `Date signed (${label})`, {
             x: bx + BOX_PAD,
@@ -401,7 +427,11 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
     }
     p.strokeColor(RULE);
     p.line(MARGIN_X, 54, width - MARGIN_X, 54, 0.5);
-    const pageText = single(`Page ${i + 1} of ${pages.length}`, 'regular', 8);
+    const pageText = single(
+      labels.page.replace(/\{n\}/g, String(i + 1)).replace(/\{total\}/g, String(pages.length)),
+      'regular',
+      8,
+    );
     p.fillColor(GREY);
     drawRich(pageText, width - MARGIN_X - pageText.width, 40, 8);
     if (footer) {

@@ -5,4 +5,10 @@ export type { Stamp } from './stamps.ts';
 export type { CertificateOfCompletion } from './certificate.ts';
 export { loadSealSigner, type SealSigner } from './signer.ts';
 export { sealPdf, type SealInput, type SealResult } from './seal.ts';
-export { composeDocument, type ComposeInput, type ComposedDocument, type ComposedField } from './compose.ts';
+export {
+  composeDocument,
+  type ComposeInput,
+  type ComposeLabels,
+  type ComposedDocument,
+  type ComposedField,
+} from './compose.ts';
