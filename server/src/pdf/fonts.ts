@@ -41,7 +41,7 @@ function face(key: FaceKey): Font {
  * a process), so that the first seal is not the one that pays for it.
  */
 export function warmUpFonts(): void {
-  for (const style of ['regular', 'bold', 'italic'] as const)
+  for (const style of ['regular', 'bold', 'italic', 'boldItalic'] as const)
     shapeLine('Zoë Łukasz-Müller Юлия Ἀθηνᾶ 山田太郎 محمد 0123456789', style);
 }
 
