@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import {
   composeDocument,
+  inspectPdf,
   loadSealSigner,
   sealPdf,
   type ComposeInput,
@@ -422,10 +423,15 @@ describe('composeDocument', () => {
     assert.match(stdout, /CreationDate:\s+2025-03-04T10:11:12/);
   });
 
-  it('passes qpdf --check and can be stamped and sealed: pdfsig reports the seal valid', async () => {
+  it('passes qpdf --check and inspectPdf unrepaired, and can be stamped and sealed: pdfsig reports the seal valid', async () => {
     const doc = await composeDocument(base({ clauses: sixtyClauses().slice(0, 20) }));
     const file = await save(doc);
     await run('qpdf', ['--check', file]);
+    const inspected = await inspectPdf(doc.bytes);
+    assert.equal(inspected.pages, doc.pages);
+    assert.equal(inspected.repaired, false);
+    assert.equal(inspected.sha256, doc.sha256);
+    assert.deepEqual(inspected.warnings, []);
     const sig = doc.fields.find((f) => f.type === 'signature' && f.role === 'customer')!;
     const date = doc.fields.find((f) => f.type === 'date_signed' && f.role === 'customer')!;
     const sealed = await sealPdf({
