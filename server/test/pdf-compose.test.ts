@@ -225,6 +225,24 @@ describe('composeDocument', () => {
     }
   });
 
+  it('adds a bookmark per clause, in order, pointing at the page of its heading', async () => {
+    const clauses = sixtyClauses();
+    clauses[1] = { ...clauses[1]!, title: 'Heading2 Юлия 山田太郎 {{customer}}' };
+    const doc = await composeDocument(base({ clauses }));
+    const file = await save(doc);
+    const { stdout } = await run('qpdf', ['--json', '--json-key=outlines', file], { maxBuffer: 64 * 1024 * 1024 });
+    const outlines = (JSON.parse(stdout) as { outlines: Array<{ title: string; destpageposfrom1: number }> }).outlines;
+    assert.equal(outlines.length, 60);
+    assert.equal(outlines[1]!.title, '2. Heading2 Юлия 山田太郎 Zoë Łukasz-Müller');
+    const pages = await words(file);
+    outlines.forEach((o, i) => {
+      const n = i + 1;
+      if (n !== 2) assert.equal(o.title, `${n}. Heading${n} of the agreement`);
+      const page = pages.findIndex((p) => p.words.some((w) => w.text === `Heading${n}`)) + 1;
+      assert.equal(o.destpageposfrom1, page, `bookmark ${n}`);
+    });
+  });
+
   it('never leaves a clause heading alone at the bottom of a page: the first two lines of its body follow it', async () => {
     // Vary clause lengths over many layouts so that headings fall at every height of a page.
     for (const shift of [0, 1, 2, 3]) {

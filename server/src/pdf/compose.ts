@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { PDF, PdfArray, PdfDict, PdfString } from '@libpdf/core';
+import { PDF, PdfArray, PdfDict, PdfName, PdfNumber, PdfString, type PdfRef } from '@libpdf/core';
 import {
   formatVariable,
   interpolate,
@@ -251,7 +251,8 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
     y -= 12;
   }
 
-  // Clauses.
+  // Clauses, each with a bookmark in the document outline.
+  const bookmarks: Bookmark[] = [];
   const bodyX = MARGIN_X + NUMBER_WIDTH;
   const bodyWidth = contentWidth - NUMBER_WIDTH;
   input.clauses.forEach((clause, index) => {
@@ -302,6 +303,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
     y -= index === 0 ? 0 : CLAUSE_GAP;
     const firstLines = unbreakableStart(nonEmpty[0] ?? []);
     ensure(heightOf(heading) + (firstLines.length ? 3 : 0) + heightOf(firstLines));
+    bookmarks.push({ title: `${number} ${fill(clause.title)}`.trim(), page: canvas.page.ref, top: y });
     for (const l of heading) draw(l);
     y -= 3;
     nonEmpty.forEach((lines, b) => {
@@ -446,6 +448,7 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
   });
 
   setMetadata(pdf, input, fill(input.title));
+  addOutline(pdf, bookmarks);
   await fonts.finalize();
   for (const p of pages) p.flush();
   const bytes = await pdf.save();
@@ -464,6 +467,37 @@ function filler(input: ComposeInput): (text: string) => string {
   for (const [key, value] of Object.entries(data))
     formatted[key] = byKey.has(key) ? formatVariable(byKey.get(key), value, input.locale ?? 'en') || value : value;
   return (text) => (text.includes('{{') ? interpolate(text, formatted) : text);
+}
+
+interface Bookmark {
+  title: string;
+  page: PdfRef;
+  /** Where the clause starts, in points from the bottom of its page. */
+  top: number;
+}
+
+/** A flat document outline (bookmarks), one item per clause, for viewers' navigation panes. */
+function addOutline(pdf: PDF, bookmarks: Bookmark[]): void {
+  if (!bookmarks.length) return;
+  const root = pdf.register(new PdfDict());
+  const refs = bookmarks.map(() => pdf.register(new PdfDict()));
+  bookmarks.forEach((b, i) => {
+    const item = pdf.getObject(refs[i]!) as PdfDict;
+    item.set('Title', PdfString.fromString(b.title.slice(0, 200)));
+    item.set('Parent', root);
+    if (i > 0) item.set('Prev', refs[i - 1]!);
+    if (i < refs.length - 1) item.set('Next', refs[i + 1]!);
+    item.set(
+      'Dest',
+      PdfArray.of(b.page, PdfName.of('XYZ'), PdfNumber.of(0), PdfNumber.of(Math.round(b.top + 4)), PdfNumber.of(0)),
+    );
+  });
+  const outlines = pdf.getObject(root) as PdfDict;
+  outlines.set('Type', PdfName.of('Outlines'));
+  outlines.set('First', refs[0]!);
+  outlines.set('Last', refs.at(-1)!);
+  outlines.set('Count', PdfNumber.of(refs.length));
+  pdf.getCatalog().set('Outlines', root);
 }
 
 /** Title and producer; dates only when given; an /ID derived from the input rather than random. */
