@@ -51,6 +51,16 @@ interface Version extends Omit<Clause, 'id' | 'key' | 'latestPublishedVersion'> 
   diffFromPrevious?: Diff;
 }
 
+interface Proposal {
+  id: string;
+  status: string;
+  baseVersion: number;
+  proposedBy: Actor;
+  decidedBy?: Actor;
+  resultingVersion?: number;
+  diff?: Diff;
+}
+
 let seq = 0;
 const json = async <T>(res: Response | Promise<Response>, status: number): Promise<T> => {
   const r = await res;
@@ -256,5 +266,144 @@ describe('clause library: who may read and write', () => {
     }
     assert.equal(await (await get(`/api/v1/clauses/${c.id}/versions`)).text(), before);
     assert.equal(await (await get('/api/v1/clauses')).text(), listBefore);
+  });
+});
+
+describe('clause proposals', () => {
+  const propose = (id: string, body: unknown, key: string) =>
+    s.call('POST', `/api/v1/clauses/${id}/proposals`, { key, json: body });
+  const decide = (id: string, pid: string, what: 'approve' | 'reject', body: unknown, key = legal) =>
+    s.call('POST', `/api/v1/clauses/${id}/proposals/${pid}/${what}`, { key, json: body });
+
+  async function published(extra: Record<string, unknown> = {}) {
+    const c = await createClause(extra);
+    await json(publish(c.id, 1), 200);
+    return c;
+  }
+
+  it('lets every staff role propose on an unlocked clause, with the diff against what they saw', async () => {
+    const c = await published();
+    for (const key of [agent, manager, legal, s.adminKey]) {
+      const p = await json<Proposal>(
+        propose(c.id, { body: c.body.replace('direct', 'any'), comment: 'Broader cover' }, key),
+        201,
+      );
+      assert.equal(p.status, 'pending');
+      assert.equal(p.baseVersion, 1);
+      assert.deepEqual(p.diff?.changed, ['body']);
+      assert.equal(changedText(p.diff!.body, 'insert'), 'any');
+    }
+  });
+
+  it('refuses agents and managers on a locked clause with 403 and stores nothing; legal may', async () => {
+    const c = await published({ locked: true });
+    const before = await (await get(`/api/v1/clauses/${c.id}/proposals`)).text();
+    for (const key of [agent, manager]) {
+      const res = await propose(c.id, { body: 'Softer text', comment: 'please' }, key);
+      assert.equal(res.status, 403);
+      assert.match((await problemOf(res)).detail ?? '', /locked clauses can only be changed by legal/i);
+    }
+    assert.equal(await (await get(`/api/v1/clauses/${c.id}/proposals`)).text(), before);
+    // A draft that locks a published, unlocked clause counts too.
+    const d = await published();
+    await json(patch(d.id, { locked: true }), 200);
+    assert.equal((await propose(d.id, { body: 'x', comment: 'y' }, agent)).status, 403);
+    assert.equal((await propose(c.id, { body: 'Legal rewrite', comment: 'four eyes' }, legal)).status, 201);
+  });
+
+  it('approval writes a new version authored by the proposer and approved by the reviewer', async () => {
+    const c = await published({ category: 'liability', tags: ['b2b'] });
+    const p = await json<Proposal>(
+      propose(c.id, { title: 'Liability cap', body: 'Liable up to {{cap}}.', comment: 'Shorter' }, agent),
+      201,
+    );
+    const r = await json<{ proposal: Proposal; version: Version }>(
+      decide(c.id, p.id, 'approve', { comment: 'Fine' }),
+      200,
+    );
+    assert.equal(r.proposal.status, 'approved');
+    assert.equal(r.proposal.resultingVersion, 2);
+    assert.equal(r.proposal.decidedBy?.role, 'legal');
+    assert.equal(r.version.version, 2);
+    assert.equal(r.version.status, 'draft');
+    assert.equal(r.version.title, 'Liability cap');
+    assert.equal(r.version.body, 'Liable up to {{cap}}.');
+    assert.equal(r.version.createdBy.role, 'agent');
+    assert.equal(r.version.approvedBy?.role, 'legal');
+    assert.equal(r.version.proposalId, p.id);
+    const { items } = await json<{ items: Version[] }>(get(`/api/v1/clauses/${c.id}/versions`), 200);
+    assert.equal(items[0]!.body, c.body, 'version 1 unchanged');
+    assert.deepEqual(items[1]!.diffFromPrevious?.changed.sort(), ['body', 'title']);
+    assert.deepEqual((items[1] as Version & { tags?: string[] }).tags, ['b2b']);
+  });
+
+  it('decides a proposal once: a second approve or reject is 409 and changes nothing', async () => {
+    const c = await published();
+    const p = await json<Proposal>(propose(c.id, { body: 'New text', comment: 'c' }, manager), 201);
+    await json(decide(c.id, p.id, 'reject', { comment: 'No' }), 200);
+    const before = await (await get(`/api/v1/clauses/${c.id}/versions`)).text();
+    assert.equal((await decide(c.id, p.id, 'approve', {})).status, 409);
+    assert.equal((await decide(c.id, p.id, 'reject', { comment: 'again' })).status, 409);
+    assert.equal(await (await get(`/api/v1/clauses/${c.id}/versions`)).text(), before);
+    const { items } = await json<{ items: Proposal[] }>(get(`/api/v1/clauses/${c.id}/proposals`), 200);
+    assert.equal(items.find((x) => x.id === p.id)?.status, 'rejected');
+    assert.equal((await decide(c.id, 'prop_missing', 'reject', { comment: 'x' })).status, 404);
+  });
+
+  it('refuses to approve a proposal whose base text legal has since changed (409); it stays pending', async () => {
+    const c = await published();
+    const p = await json<Proposal>(propose(c.id, { body: 'Agent text', comment: 'c' }, agent), 201);
+    await json(patch(c.id, { body: 'Legal text' }), 200);
+    const res = await decide(c.id, p.id, 'approve', {});
+    assert.equal(res.status, 409);
+    const { items } = await json<{ items: Proposal[] }>(get(`/api/v1/clauses/${c.id}/proposals`), 200);
+    assert.equal(items.find((x) => x.id === p.id)?.status, 'pending');
+  });
+
+  it('lets only legal and admin decide (403, nothing changed); agents see only their own proposals', async () => {
+    const c = await published();
+    const mine = await json<Proposal>(propose(c.id, { body: 'Agent idea', comment: 'c' }, agent), 201);
+    await json(propose(c.id, { body: 'Manager idea', comment: 'c' }, manager), 201);
+    const before = await (await get(`/api/v1/clauses/${c.id}/proposals`)).text();
+    for (const key of [agent, manager]) {
+      assert.equal((await decide(c.id, mine.id, 'approve', {}, key)).status, 403);
+      assert.equal((await decide(c.id, mine.id, 'reject', { comment: 'no' }, key)).status, 403);
+    }
+    assert.equal(await (await get(`/api/v1/clauses/${c.id}/proposals`)).text(), before);
+    const seen = await json<{ items: Proposal[] }>(get(`/api/v1/clauses/${c.id}/proposals`, agent), 200);
+    assert.deepEqual(
+      seen.items.map((x) => x.id),
+      [mine.id],
+    );
+    const all = await json<{ items: Proposal[] }>(get(`/api/v1/clauses/${c.id}/proposals`, legal), 200);
+    assert.equal(all.items.length, 2);
+  });
+
+  it('validates proposals like clauses (422) and 404s a clause the proposer cannot see', async () => {
+    const c = await published();
+    assert.equal((await propose(c.id, { body: 'Pay {{ x', comment: 'c' }, agent)).status, 422);
+    assert.equal((await propose(c.id, { body: 'ok' }, agent)).status, 422);
+    const draft = await createClause();
+    assert.equal((await propose(draft.id, { body: 'x', comment: 'y' }, agent)).status, 404);
+  });
+
+  it('records an embed token user as the author of a version and of a proposal', async () => {
+    const mint = async (role: string, user: { id: string; name: string; email: string }) =>
+      (
+        await json<{ token: string }>(
+          s.call('POST', '/api/v1/embed-tokens', { key: s.adminKey, json: { role, user } }),
+          201,
+        )
+      ).token;
+    const lena = { id: 'u-legal-7', name: 'Lena Legal', email: 'lena@example.com' };
+    const arno = { id: 'u-agent-9', name: 'Arno Agent', email: 'arno@example.com' };
+    const c = await createClause({}, await mint('legal', lena));
+    assert.deepEqual(c.createdBy, { kind: 'user', ...lena, role: 'legal' });
+    await json(publish(c.id, 1), 200);
+    const p = await json<Proposal>(propose(c.id, { body: 'Arno text', comment: 'c' }, await mint('agent', arno)), 201);
+    assert.deepEqual(p.proposedBy, { kind: 'user', ...arno, role: 'agent' });
+    const r = await json<{ version: Version }>(decide(c.id, p.id, 'approve', {}, await mint('legal', lena)), 200);
+    assert.deepEqual(r.version.createdBy, { kind: 'user', ...arno, role: 'agent' });
+    assert.deepEqual(r.version.approvedBy, { kind: 'user', ...lena, role: 'legal' });
   });
 });
