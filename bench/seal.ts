@@ -7,13 +7,13 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import zlib from 'node:zlib';
+import { pathToFileURL } from 'node:url';
 import { PDFDocument } from 'pdf-lib';
+import { drawnSignaturePng } from '../server/src/demo/signature-png.ts';
 import { loadSealSigner, sealPdf, type CertificateOfCompletion, type Stamp } from '../server/src/pdf/index.ts';
+import { fixturesDir } from '../server/src/seed.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const FIXTURES = process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
+const FIXTURES = fixturesDir();
 const WARMUP = 5;
 const ITERATIONS = 20;
 
@@ -31,41 +31,8 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (n: number) => Math.round(n * 10) / 10;
 
-/** A 400×120 signature-like PNG (a stroke on transparent background). */
-function signaturePng(width = 400, height = 120): Uint8Array {
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = y * (width * 4 + 1) + 1 + x * 4;
-      raw[o + 2] = 120;
-      raw[o + 3] = Math.abs(y - height / 2 - Math.sin(x / 15) * height * 0.3) < 3 ? 255 : 0;
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 6;
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-      chunk('IHDR', ihdr),
-      chunk('IDAT', zlib.deflateSync(raw)),
-      chunk('IEND', Buffer.alloc(0)),
-    ]),
-  );
-}
-
 function stampsFor(pages: number): Stamp[] {
-  const png = signaturePng();
+  const png = drawnSignaturePng(1, 400, 120);
   return [
     { page: pages, x: 0.1, y: 0.78, width: 0.35, height: 0.08, type: 'signature', value: { kind: 'drawn', png } },
     {

@@ -6,7 +6,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import zlib from 'node:zlib';
 import { PDF, PdfArray, PdfNumber } from '@libpdf/core';
 import {
   PdfRejectedError,
@@ -18,6 +17,7 @@ import {
   type SealSigner,
   type Stamp,
 } from '../src/pdf/index.ts';
+import { drawnSignaturePng } from '../src/demo/signature-png.ts';
 import { fixture, fixturesDir } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -81,38 +81,6 @@ async function words(file: string, page: number): Promise<{ width: number; heigh
     list.push({ xMin: +m[1]!, yMin: +m[2]!, xMax: +m[3]!, yMax: +m[4]!, text: m[5]! });
   }
   return { width: +pageTag[1]!, height: +pageTag[2]!, words: list };
-}
-
-function png(width: number, height: number): Uint8Array {
-  const raw = Buffer.alloc((width * 4 + 1) * height);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const o = y * (width * 4 + 1) + 1 + x * 4;
-      raw[o + 2] = 140;
-      raw[o + 3] = Math.abs(y - height / 2 - Math.sin(x / 9) * height * 0.3) < 3 ? 255 : 0;
-    }
-  }
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body) >>> 0);
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = 6;
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-      chunk('IHDR', ihdr),
-      chunk('IDAT', zlib.deflateSync(raw)),
-      chunk('IEND', Buffer.alloc(0)),
-    ]),
-  );
 }
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -274,7 +242,7 @@ describe('inspectPdf', () => {
 
   const refusals: Array<[string, () => Promise<Uint8Array>, string, RegExp]> = [
     ['an empty file', async () => new Uint8Array(), 'empty', /empty/],
-    ['a PNG image', async () => png(4, 4), 'not_pdf', /PNG image, not a PDF/],
+    ['a PNG image', async () => drawnSignaturePng(1, 4, 4), 'not_pdf', /PNG image, not a PDF/],
     ['a text file', async () => new TextEncoder().encode('Dear customer,\nplease sign.\n'), 'not_pdf', /not a PDF/],
   ];
   for (const [what, make, reason, message] of refusals) {
@@ -366,7 +334,7 @@ describe('sealPdf', () => {
         width: 0.35,
         height: 0.08,
         type: 'signature',
-        value: { kind: 'drawn', png: png(300, 90) },
+        value: { kind: 'drawn', png: drawnSignaturePng(1, 300, 90) },
       },
       {
         page: 19,
