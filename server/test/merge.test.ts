@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { canonicalJson, sha256Hex } from '@countersign/core';
 import {
@@ -10,6 +14,7 @@ import {
   problemOf,
   session,
   signAsCustomer,
+  tempDir,
   type TestServer,
 } from './helpers.ts';
 
@@ -281,5 +286,163 @@ describe('conditional fields', () => {
     assert.deepEqual((created.data as { hiddenFields: string[] }).hiddenFields, ['deposit']);
     await s.idle();
     assert.equal((await s.deps.store.envelopes.get(e.id))!.seal?.state, 'sealed');
+  });
+});
+
+const run = promisify(execFile);
+
+/** Text of a PDF (pdftotext), whitespace collapsed. */
+async function pdfText(bytes: Uint8Array): Promise<string> {
+  const file = path.join(await tempDir('cs-merge-'), 'doc.pdf');
+  await writeFile(file, bytes);
+  return (await run('pdftotext', [file, '-'])).stdout.replace(/\s+/g, ' ');
+}
+
+const SOURCE = {
+  kind: 'clauses',
+  title: 'Service agreement with {{company}}',
+  parties: [
+    { label: 'Provider', lines: ['Countersign Ltd'] },
+    { label: 'Customer', lines: ['{{company}}'] },
+  ],
+  clauses: [
+    { key: 'scope', title: 'Scope', body: 'The provider serves {{company}} for {{amount}} a year.' },
+    {
+      key: 'premium-sla',
+      title: 'Premium service levels',
+      body: 'Incidents are answered within one hour, day and night.',
+      condition: { '==': [{ var: 'plan' }, 'premium'] },
+    },
+    { key: 'term', title: 'Term and termination', body: 'Either party may end this agreement with notice.' },
+  ],
+};
+
+async function clauseTemplate(): Promise<string> {
+  const res = await s.call('POST', '/api/v1/templates', {
+    key: legal,
+    json: {
+      name: 'Clause MSA',
+      source: SOURCE,
+      roles: [{ key: 'customer', label: 'Customer', action: 'sign' }],
+      variables: [
+        { key: 'company', type: 'text', required: true },
+        { key: 'amount', type: 'money', currency: 'EUR', required: true },
+        { key: 'plan', type: 'enum', required: true, options: [{ value: 'basic' }, { value: 'premium' }] },
+      ],
+    },
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  const id = ((await res.json()) as { id: string }).id;
+  await expectOk(s.call('POST', `/api/v1/templates/${id}/versions/1/publish`, { key: legal }));
+  return id;
+}
+
+describe('clause-composed versions', () => {
+  it('renders the clauses with the merge data, leaving out a clause whose condition is false', async () => {
+    const id = await clauseTemplate();
+    const texts: Record<string, string> = {};
+    for (const plan of ['premium', 'basic']) {
+      const res = await envelope(id, { company: 'Acme GmbH', amount: 12000, plan });
+      assert.equal(res.status, 201, await res.clone().text());
+      const e = (await res.json()) as Envelope & { documentSha256: string; documentName: string; pages: number };
+      assert.equal(e.documentName, 'Service agreement with Acme GmbH.pdf');
+      assert.ok(e.pages >= 1);
+      const stored = (await s.deps.store.envelopes.get(e.id))!;
+      const bytes = (await s.deps.blobs.get(e.documentSha256))!;
+      texts[plan] = await pdfText(bytes);
+      const created = stored.audit.find((ev) => ev.type === 'envelope.created')!;
+      assert.equal(created.documentSha256, e.documentSha256);
+      assert.deepEqual(
+        stored.fields.map((f) => [f.type, f.role]),
+        [
+          ['signature', 'customer'],
+          ['date_signed', 'customer'],
+        ],
+      );
+    }
+    assert.match(texts.premium!, /Premium service levels/);
+    assert.match(texts.premium!, /3\.? ?Term and termination/);
+    assert.doesNotMatch(texts.basic!, /Premium service levels|within one hour/);
+    assert.match(texts.basic!, /2\.? ?Term and termination/, 'numbering stays continuous');
+    assert.match(texts.basic!, /Acme GmbH/);
+    assert.match(texts.basic!, /€12,000\.00/);
+  });
+
+  it('refuses (422) when required variables are missing, creating nothing', async () => {
+    const id = await clauseTemplate();
+    const before = await count();
+    const res = await envelope(id, { company: 'Acme GmbH' });
+    assert.equal(res.status, 422);
+    assert.deepEqual(
+      (await problemOf(res)).errors!.map((e) => e.path),
+      ['mergeData.amount', 'mergeData.plan'],
+    );
+    assert.equal(await count(), before);
+  });
+
+  it('refuses placed fields and bad clause conditions on a clauses version', async () => {
+    const placed = await s.call('POST', '/api/v1/templates', {
+      key: legal,
+      json: { name: 'X', source: SOURCE, roles: [{ key: 'customer', action: 'sign' }], fields: [FIELDS[0]] },
+    });
+    assert.equal(placed.status, 422);
+    assert.ok((await problemOf(placed)).errors!.some((e) => e.path === 'fields'));
+    const bad = { ...SOURCE, clauses: [{ key: 'a', title: 'A', body: 'x', condition: { exec: [] } }] };
+    const cond = await s.call('POST', '/api/v1/templates', {
+      key: legal,
+      json: { name: 'X', source: bad, roles: [{ key: 'customer', action: 'sign' }] },
+    });
+    assert.equal(cond.status, 422);
+    assert.ok((await problemOf(cond)).errors!.some((e) => e.path === 'source.clauses.0.condition'));
+    const both = await s.call('POST', '/api/v1/templates', {
+      key: legal,
+      json: { name: 'X', documentId, source: SOURCE, roles: [{ key: 'customer', action: 'sign' }] },
+    });
+    assert.equal(both.status, 422);
+  });
+
+  it('diffs clause versions by key and the source hash', async () => {
+    const id = await clauseTemplate();
+    const clauses = [
+      SOURCE.clauses[0],
+      { ...SOURCE.clauses[2], body: 'Either party may end this with 30 days notice.' },
+    ];
+    await expectOk(
+      s.call('POST', `/api/v1/templates/${id}/versions`, { key: legal, json: { source: { ...SOURCE, clauses } } }),
+    );
+    const d = (await (await s.call('GET', `/api/v1/templates/${id}/versions/1/diff/2`, { key: legal })).json()) as {
+      document: { changed: boolean };
+      clauses: { removed: Array<{ key: string }>; changed: Array<{ key: string }> };
+    };
+    assert.equal(d.document.changed, true);
+    assert.deepEqual(
+      d.clauses.removed.map((c) => c.key),
+      ['premium-sla'],
+    );
+    assert.deepEqual(
+      d.clauses.changed.map((c) => c.key),
+      ['term'],
+    );
+  });
+
+  it('lets the customer sign the composed document and seals it so pdfsig accepts it', async () => {
+    const id = await clauseTemplate();
+    const e = (await (await envelope(id, { company: 'Acme GmbH', amount: 12000, plan: 'premium' })).json()) as Envelope;
+    const { token, view } = await signingView(e);
+    assert.deepEqual(view.fields.map((f) => (f as unknown as { type: string }).type).sort(), [
+      'date_signed',
+      'signature',
+    ]);
+    const done = await signAsCustomer(s, token);
+    assert.equal(done.status, 200, await done.clone().text());
+    await s.idle();
+    const stored = (await s.deps.store.envelopes.get(e.id))!;
+    assert.equal(stored.seal?.state, 'sealed');
+    const file = path.join(await tempDir('cs-merge-'), 'sealed.pdf');
+    await writeFile(file, (await s.deps.blobs.get(stored.seal!.sha256!))!);
+    const { stdout } = await run('pdfsig', [file]);
+    assert.match(stdout, /Signature is Valid/);
+    assert.match(stdout, /Total document signed/);
+    assert.match(await pdfText((await s.deps.blobs.get(stored.seal!.sha256!))!), /Premium service levels/);
   });
 });

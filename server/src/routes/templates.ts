@@ -125,23 +125,72 @@ const FieldInput = z.strictObject({
   condition: Condition.optional(),
 });
 
+const ClauseInput = z.strictObject({
+  key: Key,
+  title: z.string().trim().min(1).max(300),
+  body: z.string().min(1).max(20_000).openapi({ description: 'Clause text format, with {{variables}}' }),
+  condition: Condition.optional(),
+});
+
+/** Where a version's document comes from: an uploaded PDF, or inline clauses composed per envelope. */
+const SourceSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('pdf'), documentId: z.string().min(1).max(128) }),
+    z.strictObject({
+      kind: z.literal('clauses'),
+      title: z.string().trim().min(1).max(300),
+      parties: z
+        .array(z.strictObject({ label: z.string().min(1).max(200), lines: z.array(z.string().max(300)).max(10) }))
+        .max(10)
+        .optional(),
+      clauses: z
+        .array(ClauseInput)
+        .min(1)
+        .max(300)
+        .superRefine((clauses, ctx) => {
+          const seen = new Set<string>();
+          clauses.forEach((c, i) => {
+            if (seen.has(c.key))
+              ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `Duplicate clause ${c.key}` });
+            seen.add(c.key);
+          });
+        }),
+    }),
+  ])
+  .openapi('TemplateSource');
+
+const oneSource = (v: { documentId?: string; source?: unknown }, ctx: z.RefinementCtx) => {
+  if (v.documentId !== undefined && v.source !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['source'], message: 'Give documentId or source, not both' });
+  }
+};
+
 const TemplateInput = z
   .strictObject({
     name: z.string().trim().min(1).max(200),
-    documentId: z.string().min(1).max(128),
+    documentId: z.string().min(1).max(128).optional(),
+    source: SourceSchema.optional(),
     roles: z.array(RoleInput).min(1).max(20),
-    fields: z.array(FieldInput).max(500),
+    fields: z.array(FieldInput).max(500).default([]),
     variables: Variables.optional(),
+  })
+  .superRefine((v, ctx) => {
+    oneSource(v, ctx);
+    if (v.documentId === undefined && v.source === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['documentId'], message: 'Give documentId or source' });
+    }
   })
   .openapi('TemplateInput');
 
 const VersionInput = z
   .strictObject({
     documentId: z.string().min(1).max(128).optional(),
+    source: SourceSchema.optional(),
     roles: z.array(RoleInput).min(1).max(20).optional(),
     fields: z.array(FieldInput).max(500).optional(),
     variables: Variables.optional(),
   })
+  .superRefine(oneSource)
   .openapi('TemplateVersionInput', { description: 'What to replace; anything left out is kept' });
 
 /** A placed field as read back; the signing view's field is the same plus its value. */
@@ -165,7 +214,7 @@ const VersionSchema = z
   .object({
     version: z.number().int(),
     status: z.enum(['draft', 'published']),
-    source: z.object({ kind: z.literal('pdf'), documentId: z.string() }),
+    source: SourceSchema,
     documentSha256: z.string(),
     pages: z.number().int(),
     roles: z.array(RoleInput.extend({ order: z.number().int() })),
@@ -304,7 +353,19 @@ const DiffSchema = z
     identical: z.boolean(),
     document: z.object({
       changed: z.boolean(),
-      ...Change(z.object({ documentId: z.string(), sha256: z.string(), pages: z.number().int() })),
+      ...Change(
+        z.object({
+          kind: z.enum(['pdf', 'clauses']),
+          documentId: z.string().optional(),
+          sha256: z.string(),
+          pages: z.number().int(),
+        }),
+      ),
+    }),
+    clauses: z.object({
+      added: z.array(ClauseInput),
+      removed: z.array(ClauseInput),
+      changed: z.array(z.object({ key: z.string(), ...Change(ClauseInput) })),
     }),
     roles: z.object({
       added: z.array(Role),

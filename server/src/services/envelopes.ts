@@ -2,6 +2,7 @@ import {
   canonicalJson,
   evaluateCondition,
   formatVariable,
+  interpolate,
   sha256Hex,
   validateMergeData,
   type AuditTrail,
@@ -14,7 +15,14 @@ import {
   type Variable,
 } from '@countersign/core';
 import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
-import type { EnvelopeRecord, EnvelopeSummary, RecipientRecord, StoredFieldValue } from '../store/types.ts';
+import { composeDocument } from '../pdf/index.ts';
+import type {
+  EnvelopeRecord,
+  EnvelopeSummary,
+  RecipientRecord,
+  StoredFieldValue,
+  TemplateVersionRecord,
+} from '../store/types.ts';
 import { appendAudit, auditTrail } from './audit.ts';
 import { requireRole, sha256Text, SIGNING_TOKEN_PREFIX } from './auth.ts';
 import { staffActor, type RequestMeta, type ServiceDeps, type StaffPrincipal } from './context.ts';
@@ -153,8 +161,6 @@ export class EnvelopeService {
         : invalid('Unknown template version', [{ path: 'version', message: 'No such version' }]);
     }
     if (version.status !== 'published') throw conflict(`Version ${version.version} is not published`);
-    const doc = await this.deps.store.documents.get(version.source.documentId);
-    if (!doc) throw new DomainError('internal', 'The template document is missing');
 
     const errors: ProblemItem[] = [];
     const seen = new Set<string>();
@@ -201,6 +207,8 @@ export class EnvelopeService {
       if (evaluateCondition(condition, data)) fields.push(structuredClone(f));
       else hiddenFields.push(f.id);
     }
+    const document = await this.#document(version, data, mergeData, input.recipients, now);
+    fields.push(...document.fields);
     const byKey = new Map(variables.map((v) => [v.key, v]));
     const values: Record<string, StoredFieldValue> = {};
     for (const f of fields) {
@@ -216,10 +224,10 @@ export class EnvelopeService {
       status: 'draft',
       templateId: template.id,
       templateVersion: version.version,
-      documentId: doc.id,
-      documentName: doc.name,
-      documentSha256: doc.sha256,
-      pages: doc.pages,
+      documentId: document.id,
+      documentName: document.name,
+      documentSha256: document.sha256,
+      pages: document.pages,
       mergeData,
       createdBy: { keyId: p.keyId, role: p.role, name: p.name },
       createdAt: iso,
@@ -233,7 +241,9 @@ export class EnvelopeService {
       type: 'envelope.created',
       actor: staffActor(p),
       meta,
+      documentSha256: document.sha256,
       data: {
+        ...(document.clauses ? { clauses: document.clauses } : {}),
         templateId: template.id,
         templateVersion: version.version,
         recipients: recipients.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, order: r.order })),
@@ -246,6 +256,64 @@ export class EnvelopeService {
     await this.deps.store.envelopes.insert(e);
     this.#emit(e, e.status === 'sent' ? 'envelope.sent' : 'envelope.created');
     return e;
+  }
+
+  /**
+   * The envelope's document: the version's uploaded PDF, or its clauses composed with the merge
+   * data (clauses whose condition is false left out, numbering continuous) into a new PDF whose
+   * signature and date fields go to the signing roles.
+   */
+  async #document(
+    version: TemplateVersionRecord,
+    data: Record<string, unknown>,
+    mergeData: Record<string, unknown>,
+    recipients: EnvelopeInput['recipients'],
+    now: Date,
+  ): Promise<{
+    id: string;
+    name: string;
+    sha256: string;
+    pages: number;
+    fields: FieldPlacement[];
+    clauses?: { included: string[]; omitted: string[] };
+  }> {
+    const source = version.source;
+    if (source.kind === 'pdf') {
+      const doc = await this.deps.store.documents.get(source.documentId);
+      if (!doc) throw new DomainError('internal', 'The template document is missing');
+      return { id: doc.id, name: doc.name, sha256: doc.sha256, pages: doc.pages, fields: [] };
+    }
+    const included = source.clauses.filter((c) => evaluateCondition(c.condition, data));
+    const composed = await composeDocument({
+      title: source.title,
+      ...(source.parties ? { parties: source.parties } : {}),
+      clauses: included.map(({ key, title, body }) => ({ key, title, body })),
+      data: mergeData,
+      variables: version.variables,
+      signatureBlock: version.roles
+        .filter((r) => r.action === 'sign')
+        .map((r) => {
+          const signerName = recipients.find((x) => x.role === r.key)?.name;
+          return { role: r.key, label: r.label ?? r.key, ...(signerName ? { signerName } : {}) };
+        }),
+      createdAt: now,
+    });
+    const { sha256 } = await this.deps.blobs.put(composed.bytes);
+    return {
+      id: sha256,
+      name: `${
+        interpolate(source.title, mergeData, version.variables)
+          .replace(/[\\/:*?"<>|]+/g, ' ')
+          .trim() || 'Agreement'
+      }.pdf`,
+      sha256,
+      pages: composed.pages,
+      fields: composed.fields.map((f) => ({ ...f })),
+      clauses: {
+        included: included.map((c) => c.key),
+        omitted: source.clauses.filter((c) => !included.includes(c)).map((c) => c.key),
+      },
+    };
   }
 
   async #markSent(e: EnvelopeRecord, p: StaffPrincipal, now: Date, meta: RequestMeta): Promise<void> {

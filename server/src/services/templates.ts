@@ -1,7 +1,14 @@
 import { canonicalJson, checkCondition, type Condition, type TemplateRole, type Variable } from '@countersign/core';
 import type { FieldPlacement } from '@countersign/core';
 import { conflict, invalid, notFound, type ProblemItem } from '../errors.ts';
-import type { DocumentRecord, TemplateFieldRecord, TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
+import { sha256Hex } from '@countersign/core';
+import type {
+  DocumentRecord,
+  InlineClausesSource,
+  TemplateFieldRecord,
+  TemplateRecord,
+  TemplateVersionRecord,
+} from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import type { ServiceDeps, StaffPrincipal } from './context.ts';
 
@@ -11,9 +18,13 @@ export const TEMPLATE_ROLES = ['admin', 'legal'] as const;
 export type TemplateFieldInput = Omit<FieldPlacement, 'id' | 'required'> &
   Partial<Pick<FieldPlacement, 'id' | 'required'>> & { condition?: Condition };
 
+export type VersionSource = TemplateVersionRecord['source'];
+
 export interface TemplateInput {
   name: string;
-  documentId: string;
+  /** An uploaded PDF; or give `source` (e.g. inline clauses). */
+  documentId?: string;
+  source?: VersionSource;
   roles: TemplateRole[];
   fields: TemplateFieldInput[];
   variables?: Variable[];
@@ -22,6 +33,7 @@ export interface TemplateInput {
 /** What a new or edited version may replace; whatever is left out is kept from the version it starts from. */
 export interface VersionInput {
   documentId?: string;
+  source?: VersionSource;
   roles?: TemplateRole[];
   fields?: TemplateFieldInput[];
   variables?: Variable[];
@@ -43,7 +55,17 @@ export interface VersionDiff {
   from: number;
   to: number;
   identical: boolean;
-  document: { changed: boolean } & Change<{ documentId: string; sha256: string; pages: number }>;
+  document: { changed: boolean } & Change<{
+    kind: VersionSource['kind'];
+    documentId?: string;
+    sha256: string;
+    pages: number;
+  }>;
+  clauses: {
+    added: InlineClausesSource['clauses'];
+    removed: InlineClausesSource['clauses'];
+    changed: Array<{ key: string } & Change<InlineClausesSource['clauses'][number]>>;
+  };
   roles: {
     added: TemplateVersionRecord['roles'];
     removed: TemplateVersionRecord['roles'];
@@ -95,16 +117,24 @@ export function diffVersions(templateId: string, a: TemplateVersionRecord, b: Te
     return out;
   };
   const doc = (v: TemplateVersionRecord) => ({
-    documentId: v.source.documentId,
+    kind: v.source.kind,
+    ...(v.source.kind === 'pdf' ? { documentId: v.source.documentId } : {}),
     sha256: v.documentSha256,
     pages: v.pages,
   });
+  const clauseList = (v: TemplateVersionRecord) => (v.source.kind === 'clauses' ? v.source.clauses : []);
+  const clauses = byKey(clauseList(a), clauseList(b), (c) => c.key);
   const diff: VersionDiff = {
     templateId,
     from: a.version,
     to: b.version,
     identical: false,
     document: { changed: a.documentSha256 !== b.documentSha256, before: doc(a), after: doc(b) },
+    clauses: {
+      added: clauses.added,
+      removed: clauses.removed,
+      changed: clauses.both.filter((c) => !same(c.before, c.after)).map((c) => ({ key: c.after.key, ...c })),
+    },
     roles: {
       added: roles.added,
       removed: roles.removed,
@@ -124,7 +154,7 @@ export function diffVersions(templateId: string, a: TemplateVersionRecord, b: Te
       changed: variables.both.filter((c) => !same(c.before, c.after)).map((c) => ({ key: c.after.key, ...c })),
     },
   };
-  const lists = [diff.roles, diff.fields, diff.variables].flatMap((g) => Object.values(g) as unknown[][]);
+  const lists = [diff.clauses, diff.roles, diff.fields, diff.variables].flatMap((g) => Object.values(g) as unknown[][]);
   diff.identical = !diff.document.changed && lists.every((l) => l.length === 0);
   return diff;
 }
@@ -138,14 +168,34 @@ export class TemplateService {
     return doc;
   }
 
+  /** The document side of a version: an uploaded PDF, or inline clauses (hashed as canonical JSON). */
+  async #source(source: VersionSource): Promise<Pick<VersionContent, 'source' | 'documentSha256' | 'pages'>> {
+    if (source.kind === 'pdf') {
+      const doc = await this.#document(source.documentId);
+      return { source: { kind: 'pdf', documentId: doc.id }, documentSha256: doc.sha256, pages: doc.pages };
+    }
+    const errors: ProblemItem[] = source.clauses.flatMap((c, i) =>
+      c.condition === undefined ? [] : checkCondition(c.condition, `source.clauses.${i}.condition`),
+    );
+    if (errors.length) throw invalid('The template is not valid', errors);
+    return { source, documentSha256: await sha256Hex(canonicalJson(source)), pages: 0 };
+  }
+
   /** Checks a version's parts against each other and its document; every problem at once. */
-  #content(
-    doc: DocumentRecord,
+  async #content(
+    sourceInput: VersionSource,
     roles: TemplateRole[],
     inputFields: TemplateFieldInput[],
     variables: Variable[],
-  ): VersionContent {
+  ): Promise<VersionContent> {
+    const { source, documentSha256, pages } = await this.#source(sourceInput);
     const errors: ProblemItem[] = [];
+    if (source.kind === 'clauses' && inputFields.length) {
+      errors.push({
+        path: 'fields',
+        message: 'A clauses version gets its signature and date fields from the composer',
+      });
+    }
     const roleKeys = new Set<string>();
     roles.forEach((r, i) => {
       if (roleKeys.has(r.key)) errors.push({ path: `roles.${i}.key`, message: `Duplicate role ${r.key}` });
@@ -160,8 +210,8 @@ export class TemplateService {
     const fields: TemplateFieldRecord[] = inputFields.map((f, i) => {
       const at = `fields.${i}`;
       if (!roleKeys.has(f.role)) errors.push({ path: `${at}.role`, message: `Role ${f.role} is not declared` });
-      if (f.page > doc.pages) {
-        errors.push({ path: `${at}.page`, message: `The document has ${doc.pages} pages` });
+      if (f.page > pages) {
+        errors.push({ path: `${at}.page`, message: `The document has ${pages} pages` });
       }
       if (f.x + f.width > 1 + EPS) errors.push({ path: `${at}.width`, message: 'x + width must be ≤ 1' });
       if (f.y + f.height > 1 + EPS) errors.push({ path: `${at}.height`, message: 'y + height must be ≤ 1' });
@@ -187,9 +237,9 @@ export class TemplateService {
     });
     if (errors.length) throw invalid('The template is not valid', errors);
     return {
-      source: { kind: 'pdf', documentId: doc.id },
-      documentSha256: doc.sha256,
-      pages: doc.pages,
+      source,
+      documentSha256,
+      pages,
       roles: roles.map((r) => ({ ...r, order: r.order ?? 1 })),
       fields,
       variables,
@@ -198,8 +248,8 @@ export class TemplateService {
 
   async create(p: StaffPrincipal, input: TemplateInput): Promise<TemplateRecord> {
     requireRole(p, TEMPLATE_ROLES);
-    const doc = await this.#document(input.documentId);
-    const content = this.#content(doc, input.roles, input.fields, input.variables ?? []);
+    const source: VersionSource = input.source ?? { kind: 'pdf', documentId: input.documentId ?? '' };
+    const content = await this.#content(source, input.roles, input.fields, input.variables ?? []);
     const now = this.deps.clock.now().toISOString();
     const version: TemplateVersionRecord = { version: 1, status: 'draft', ...content, createdAt: now };
     const template: TemplateRecord = {
@@ -241,9 +291,11 @@ export class TemplateService {
 
   /** The version's parts with `input` applied over them, checked as a whole. */
   async #apply(base: TemplateVersionRecord, input: VersionInput): Promise<VersionContent> {
-    const doc = await this.#document(input.documentId ?? base.source.documentId);
-    const fields = input.fields ?? base.fields;
-    return this.#content(doc, input.roles ?? base.roles, fields, input.variables ?? base.variables);
+    const source: VersionSource =
+      input.source ?? (input.documentId ? { kind: 'pdf', documentId: input.documentId } : base.source);
+    // Switching to clauses drops the placed fields unless new ones are given (and refused).
+    const fields = input.fields ?? (source.kind === 'clauses' ? [] : base.fields);
+    return this.#content(source, input.roles ?? base.roles, fields, input.variables ?? base.variables);
   }
 
   /**

@@ -39,7 +39,8 @@ export interface DocumentRecord extends DocumentInfo {
 export interface TemplateVersionRecord {
   version: number;
   status: 'draft' | 'published';
-  source: { kind: 'pdf'; documentId: string };
+  source: { kind: 'pdf'; documentId: string } | InlineClausesSource;
+  /** For a clauses version: SHA-256 of the source's canonical JSON (its PDF exists per envelope). */
   documentSha256: string;
   pages: number;
   roles: Array<TemplateRole & { order: number }>;
@@ -47,6 +48,14 @@ export interface TemplateVersionRecord {
   variables: Variable[];
   createdAt: string;
   publishedAt?: string;
+}
+
+/** A version made of inline clauses, composed to PDF with the merge data when an envelope is created. */
+export interface InlineClausesSource {
+  kind: 'clauses';
+  title: string;
+  parties?: Array<{ label: string; lines: string[] }>;
+  clauses: Array<{ key: string; title: string; body: string; condition?: Condition }>;
 }
 
 /** A template's field: shown, required and stamped only when its `condition` holds for the merge data. */
