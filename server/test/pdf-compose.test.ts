@@ -321,7 +321,8 @@ describe('composeDocument', () => {
             body: 'Customer: {{customer}}.\n\nReference {{ref}} and **bold {{customer}}**.',
           },
         ],
-        data: { customer: '**x** *y* {{ref}} <script>alert(1)</script> 1. item', ref: 'R-1' },
+        // A new paragraph or list item, a bidi override: none of it takes effect.
+        data: { customer: '**x** *y* {{ref}} <script>alert(1)</script>\n\n1. item\u202e', ref: 'R-1' },
       }),
     );
     const out = (await text(await save(doc))).replace(/\s+/g, ' ');
