@@ -310,4 +310,14 @@ describe('template versions', () => {
     assert.equal(next.templateVersion, 2);
     assert.notEqual(next.documentSha256, v1Sha);
   });
+
+  it('documents the version endpoints in the OpenAPI document', async () => {
+    const doc = (await (await s.call('GET', '/api/v1/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    assert.ok(doc.paths['/api/v1/templates/{id}/versions']?.post);
+    assert.ok(doc.paths['/api/v1/templates/{id}/versions']?.get);
+    assert.ok(doc.paths['/api/v1/templates/{id}/versions/{n}']?.patch);
+    assert.ok(doc.paths['/api/v1/templates/{id}/versions/{a}/diff/{b}']?.get);
+  });
 });

@@ -114,6 +114,9 @@ const create = createRoute({
   method: 'post',
   path: '/',
   summary: 'Create (and by default send) an envelope from a published template version',
+  description:
+    "mergeData is checked against the version's typed variables (422 listing every error at mergeData.<key>, " +
+    'nothing created); fields whose condition is false for it are left out; a clauses version is composed to PDF.',
   ...auth,
   request: { body: jsonBody(EnvelopeInput) },
   responses: { 201: jsonResponse(EnvelopeSchema, 'Created'), ...problems },
