@@ -88,6 +88,23 @@ function primaryFace(script: Script, style: TextStyle): FaceKey {
 
 const FALLBACKS: FaceKey[] = ['sans', 'jp', 'arabic'];
 
+/** Glyph coverage by face and code point: fontkit's cmap lookup is slow for every character of every line. */
+const coverage = new Map<FaceKey, Map<number, boolean>>();
+
+function hasGlyph(key: FaceKey, cp: number): boolean {
+  let known = coverage.get(key);
+  if (!known) {
+    known = new Map();
+    coverage.set(key, known);
+  }
+  let has = known.get(cp);
+  if (has === undefined) {
+    has = face(key).hasGlyphForCodePoint(cp);
+    known.set(cp, has);
+  }
+  return has;
+}
+
 interface ShapedGlyph {
   /** Glyph id in the full font. */
   id: number;
@@ -188,8 +205,8 @@ export function shapeLine(text: string, style: TextStyle = 'regular'): ShapedRun
   const faceKeys = chars.map((c, i) => {
     const cp = c.codePointAt(0)!;
     const primary = primaryFace(scripts[i]!, style);
-    if (face(primary).hasGlyphForCodePoint(cp)) return primary;
-    for (const fb of FALLBACKS) if (fb !== primary && face(fb).hasGlyphForCodePoint(cp)) return fb;
+    if (hasGlyph(primary, cp)) return primary;
+    for (const fb of FALLBACKS) if (fb !== primary && hasGlyph(fb, cp)) return fb;
     return primary;
   });
   const runs: ShapedRun[] = [];
