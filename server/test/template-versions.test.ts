@@ -123,6 +123,17 @@ describe('template versions', () => {
     assert.equal(v3.version, 3);
   });
 
+  it('opens exactly one draft when two requests race', async () => {
+    const id = await template();
+    const results = await Promise.all([newVersion(id, {}), newVersion(id, {}), newVersion(id, {})]);
+    assert.deepEqual(results.map((r) => r.status).sort(), [201, 409, 409]);
+    const list = (await (await versions(id)).json()) as { items: Version[] };
+    assert.deepEqual(
+      list.items.map((v) => v.version),
+      [1, 2],
+    );
+  });
+
   it('edits a draft with PATCH and refuses to change a published version (409, nothing changed)', async () => {
     const id = await template();
     await newVersion(id, {});
