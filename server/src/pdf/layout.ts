@@ -6,26 +6,6 @@ interface Line {
   width: number;
 }
 
-/** Break opportunities: spaces, and between CJK characters. */
-function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  let current = '';
-  for (const ch of text) {
-    const cp = ch.codePointAt(0)!;
-    if (ch === ' ') {
-      if (current) tokens.push(current);
-      tokens.push(' ');
-      current = '';
-    } else if (scriptOf(cp) === 'cjk') {
-      if (current) tokens.push(current);
-      tokens.push(ch);
-      current = '';
-    } else current += ch;
-  }
-  if (current) tokens.push(current);
-  return tokens;
-}
-
 /** Widths at size 1 of words already measured: contracts repeat the same words thousands of times. */
 const widthCache = new Map<string, number>();
 const WIDTH_CACHE_LIMIT = 20000;
@@ -42,55 +22,15 @@ function measure(text: string, style: TextStyle, size: number): number {
 }
 
 /**
- * Greedy word wrap. Tokens are measured one by one (kerning across a space is ignored); words
- * longer than the line are broken between characters. Each line is then shaped as a whole.
+ * Greedy word wrap of text in one style: words are measured one by one (kerning across a space is
+ * ignored); words longer than the line are broken between characters. Each line is then shaped
+ * as a whole.
  */
 export function wrap(raw: string, style: TextStyle, size: number, maxWidth: number): Line[] {
-  const text = cleanText(raw).replace(/ +/g, ' ').trim();
-  if (!text) return [];
-  const space = measure(' ', style, size);
-  const lines: string[] = [];
-  let current = '';
-  let width = 0;
-  let pendingSpace = false;
-  const push = () => {
-    if (current) lines.push(current);
-    current = '';
-    width = 0;
-    pendingSpace = false;
-  };
-  for (const token of tokenize(text)) {
-    if (token === ' ') {
-      pendingSpace = current !== '';
-      continue;
-    }
-    const w = measure(token, style, size);
-    const extra = pendingSpace ? space : 0;
-    if (current && width + extra + w <= maxWidth) {
-      current += (pendingSpace ? ' ' : '') + token;
-      width += extra + w;
-      pendingSpace = false;
-      continue;
-    }
-    if (current) push();
-    if (w <= maxWidth) {
-      current = token;
-      width = w;
-      continue;
-    }
-    // A single token wider than the line (a long e-mail, hash or URL): break it anywhere.
-    for (const ch of token) {
-      const cw = measure(ch, style, size);
-      if (current && width + cw > maxWidth) push();
-      current += ch;
-      width += cw;
-    }
-  }
-  push();
-  return lines.map((l) => {
-    const runs = shapeLine(l, style);
-    return { runs, width: runsWidth(runs, size) };
-  });
+  return wrapRich([{ text: raw, style }], size, maxWidth).map((l) => ({
+    runs: l.segments[0]?.runs ?? [],
+    width: l.width,
+  }));
 }
 
 export interface FittedText {
