@@ -118,7 +118,7 @@ function base(overrides: Partial<ComposeInput> = {}): ComposeInput {
     locale: 'en',
     signatureBlock: [
       { role: 'provider', label: 'Provider', signerName: 'Юлия Смирнова' },
-      { role: 'customer', label: 'Customer', signerName: '{{customer}}' },
+      { role: 'customer', label: 'Customer', signerName: 'Zoë Łukasz-Müller' },
     ],
     header: 'Master Services Agreement · {{ref}} · Confidential',
     footer: 'Countersign GmbH',
@@ -139,6 +139,16 @@ function sixtyClauses(): ComposeInput['clauses'] {
 }
 
 describe('composeDocument', () => {
+  it('prints a signer name as given, never as a template', async () => {
+    const doc = await composeDocument(
+      base({
+        signatureBlock: [{ role: 'customer', label: 'Customer', signerName: 'Mallory {{fee}} <b>' }],
+      }),
+    );
+    const out = await text(await save(doc));
+    assert.match(out, /Mallory \{\{fee\}\} <b>/);
+  });
+
   it('numbers clauses "1. Title", letters list items (a) (b) (c), fills merge data and prints bold, italic and bold italic faces', async () => {
     const doc = await composeDocument(base());
     const file = await save(doc);

@@ -23,7 +23,7 @@ export interface ComposeInput {
   clauses: Array<{ key: string; title: string; body: string }>;
   /**
    * Merge data: when given, `{{variables}}` in the title, subtitle, party lines, clause titles and
-   * bodies, signer names, header and footer are filled with core's `interpolate`. Values are text,
+   * bodies, header and footer are filled with core's `interpolate` (signer names are printed as given). Values are text,
    * never markup: bodies are parsed before they are filled.
    */
   data?: Record<string, unknown>;
@@ -372,7 +372,8 @@ export async function composeDocument(input: ComposeInput): Promise<ComposedDocu
         const roleLine = fitText(label, 'bold', { width: inner, height: 14 }, { maxSize: 10, minSize: 10 }).lines[0];
         canvas.fillColor(INK);
         if (roleLine) canvas.text(roleLine.runs, bx + BOX_PAD, rowTop - BOX_PAD - 9, 10);
-        const name = box.signerName ? fill(box.signerName) : '';
+        // A signer's name is a person's name, printed as given: never read as a template.
+        const name = box.signerName ?? '';
         if (name) {
           const nameLine = fitText(name, 'regular', { width: inner, height: 12 }, { maxSize: 9, minSize: 9 }).lines[0];
           canvas.fillColor(GREY);
