@@ -1,22 +1,13 @@
 import { checkCondition, parseClauseText, type AuditActor, type Condition } from '@countersign/core';
 import { diffWordsWithSpace } from 'diff';
 import { conflict, DomainError, forbidden, invalid, notFound, type ProblemItem } from '../errors.ts';
-import type { ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
+import type { ClauseContent, ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import { staffActor, type ServiceDeps, type StaffPrincipal } from './context.ts';
 
 /** Who writes the library: create, edit, publish, decide proposals. Everyone else reads what is published. */
 export const CLAUSE_EDITORS = ['admin', 'legal'] as const;
 export const CLAUSE_BODY_MAX = 20_000;
-
-export interface ClauseContent {
-  title: string;
-  body: string;
-  locked: boolean;
-  condition?: Condition;
-  category?: string;
-  tags?: string[];
-}
 
 export interface ClausePatch {
   title?: string;

@@ -150,16 +150,20 @@ export interface SessionRecord {
   expiresAt: string;
 }
 
-/** One immutable version of a library clause; only `status`, `publishedAt` and `publishedBy` ever change. */
-export interface ClauseVersionRecord {
-  version: number;
-  status: 'draft' | 'published';
+/** What a clause says and how it applies: the part of a version that legal writes. */
+export interface ClauseContent {
   title: string;
   body: string;
   locked: boolean;
   condition?: Condition;
   category?: string;
   tags?: string[];
+}
+
+/** One immutable version of a library clause; only `status`, `publishedAt` and `publishedBy` ever change. */
+export interface ClauseVersionRecord extends ClauseContent {
+  version: number;
+  status: 'draft' | 'published';
   createdAt: string;
   /** The author: legal for a direct edit, the proposer for an approved proposal. */
   createdBy: AuditActor;
