@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireApiKey, requireRole } from '../services/auth.ts';
-import { jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
+import { jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
 
 const RoleSchema = z.enum(['admin', 'legal', 'agent', 'manager']);
 const ApiKeyInfo = z
@@ -11,8 +11,7 @@ const create = createRoute({
   method: 'post',
   path: '/',
   summary: 'Create an API key (admin); the key is shown once',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { body: jsonBody(z.strictObject({ name: z.string().trim().min(1).max(200), role: RoleSchema })) },
   responses: {
     201: jsonResponse(ApiKeyInfo.extend({ key: z.string() }), 'Created; `key` is never shown again'),
@@ -24,8 +23,7 @@ const list = createRoute({
   method: 'get',
   path: '/',
   summary: 'List API keys (admin; no secrets)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   responses: { 200: jsonResponse(z.object({ items: z.array(ApiKeyInfo) }), 'API keys'), ...problems },
 });
 

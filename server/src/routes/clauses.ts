@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { placeholders } from '@countersign/core';
 import { CLAUSE_BODY_MAX, diffVersions, type ClauseDiff } from '../services/clauses.ts';
 import type { ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
-import { Id, jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
+import { Id, jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
 
 const Key = z
   .string()
@@ -165,8 +165,7 @@ const create = createRoute({
   method: 'post',
   path: '/',
   summary: 'Create a clause (admin, legal): version 1, draft',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { body: jsonBody(ClauseInput) },
   responses: { 201: jsonResponse(ClauseSchema, 'Created'), ...problems },
 });
@@ -175,8 +174,7 @@ const list = createRoute({
   method: 'get',
   path: '/',
   summary: 'List clauses (admin, legal: all, as of the latest version; agent, manager: published only)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: {
     query: z.object({
       search: z.string().max(200).optional().openapi({ description: 'Case-insensitive text in key, title or body' }),
@@ -189,8 +187,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'A clause (admin, legal: latest version; agent, manager: latest published version)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId },
   responses: { 200: jsonResponse(ClauseSchema, 'Clause'), ...problems },
 });
@@ -199,8 +196,7 @@ const patch = createRoute({
   method: 'patch',
   path: '/{id}',
   summary: 'Change a clause (admin, legal): writes a new draft version; earlier versions never change',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId, body: jsonBody(ClausePatch) },
   responses: { 200: jsonResponse(ClauseSchema, 'The clause with its new version'), ...problems },
 });
@@ -210,8 +206,7 @@ const versions = createRoute({
   path: '/{id}/versions',
   summary:
     'Versions, oldest first, each with who made it and its diff from the one before (agent, manager: published only)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId },
   responses: {
     200: jsonResponse(
@@ -226,8 +221,7 @@ const publish = createRoute({
   method: 'post',
   path: '/{id}/versions/{n}/publish',
   summary: 'Publish a clause version (admin, legal); idempotent',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId.extend({ n: N('n') }) },
   responses: { 200: jsonResponse(VersionSchema, 'Published'), ...problems },
 });
@@ -236,8 +230,7 @@ const diff = createRoute({
   method: 'get',
   path: '/{id}/versions/{a}/diff/{b}',
   summary: 'Word-level diff of title, body, locked and condition between two versions',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId.extend({ a: N('a'), b: N('b') }) },
   responses: { 200: jsonResponse(DiffSchema, 'Diff'), ...problems },
 });
@@ -246,8 +239,7 @@ const propose = createRoute({
   method: 'post',
   path: '/{id}/proposals',
   summary: 'Propose a change (any staff role); agents and managers may not propose on a locked clause (403)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: {
     params: ClauseId,
     body: jsonBody(
@@ -261,8 +253,7 @@ const proposals = createRoute({
   method: 'get',
   path: '/{id}/proposals',
   summary: 'Proposals with their diffs (admin, legal: all; agent, manager: their own)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ClauseId },
   responses: { 200: jsonResponse(z.object({ items: z.array(ProposalSchema) }), 'Proposals'), ...problems },
 });
@@ -274,8 +265,7 @@ const approve = createRoute({
   path: '/{id}/proposals/{pid}/approve',
   summary:
     'Approve (admin, legal): a new draft version authored by the proposer, approved by the reviewer; decided once (409)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ProposalId, body: jsonBody(z.strictObject({ comment: Comment.optional() })) },
   responses: { 200: jsonResponse(Decision, 'Approved'), ...problems },
 });
@@ -284,8 +274,7 @@ const reject = createRoute({
   method: 'post',
   path: '/{id}/proposals/{pid}/reject',
   summary: 'Reject (admin, legal) with a comment; decided once (409)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: ProposalId, body: jsonBody(z.strictObject({ comment: Comment })) },
   responses: { 200: jsonResponse(Decision, 'Rejected'), ...problems },
 });

@@ -108,3 +108,6 @@ export const jsonResponse = <T extends z.ZodType>(schema: T, description: string
 });
 
 export const security = [{ bearerAuth: [] }];
+
+/** Spread into a staff route: bearer security in the OpenAPI document, and the staff check. */
+export const staffOnly = { security, middleware: [staffAuth] };

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { DomainError, invalid } from '../errors.ts';
 import { requireRole } from '../services/auth.ts';
 import { DOCUMENT_ROLES } from '../services/documents.ts';
-import { Id, jsonResponse, problems, router, security, staffAuth, type AppEnv } from './common.ts';
+import { Id, jsonResponse, problems, router, security, staffAuth, staffOnly, type AppEnv } from './common.ts';
 
 const DocumentSchema = z
   .object({
@@ -72,8 +72,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'Document metadata (admin, legal)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: z.object({ id: Id('id', 'doc_123') }) },
   responses: { 200: jsonResponse(DocumentSchema, 'Document'), ...problems },
 });

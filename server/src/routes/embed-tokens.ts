@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { EMBED_DEFAULT_TTL_S, EMBED_MAX_TTL_S } from '../services/embed-tokens.ts';
-import { jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
+import { jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
 
 const EmbedTokenInput = z
   .strictObject({
@@ -27,8 +27,7 @@ const mint = createRoute({
   description:
     'The token acts with `role` on staff routes (Authorization: Bearer) and makes `user` the audit actor. ' +
     'It cannot mint embed tokens or manage API keys, and never reaches the signing routes.',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { body: jsonBody(EmbedTokenInput) },
   responses: {
     201: jsonResponse(z.object({ token: z.string(), expiresAt: z.string() }).openapi('EmbedToken'), 'Minted'),

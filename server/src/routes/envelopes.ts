@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { conflict } from '../errors.ts';
 import { notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
 import { servePdf } from './blob-response.ts';
-import { Id, jsonBody, jsonResponse, problems, requestMeta, router, security, staffAuth } from './common.ts';
+import { Id, jsonBody, jsonResponse, problems, requestMeta, router, staffOnly } from './common.ts';
 
 const RecipientSchema = z
   .object({
@@ -108,7 +108,6 @@ const AuditEventSchema = z
   .openapi('AuditEvent');
 
 const Params = z.object({ id: Id('id', 'env_123') });
-const auth = { security, middleware: [staffAuth] };
 
 const create = createRoute({
   method: 'post',
@@ -117,7 +116,7 @@ const create = createRoute({
   description:
     "mergeData is checked against the version's typed variables (422 listing every error at mergeData.<key>, " +
     'nothing created); fields whose condition is false for it are left out; a clauses version is composed to PDF.',
-  ...auth,
+  ...staffOnly,
   request: { body: jsonBody(EnvelopeInput) },
   responses: { 201: jsonResponse(EnvelopeSchema, 'Created'), ...problems },
 });
@@ -126,7 +125,7 @@ const list = createRoute({
   method: 'get',
   path: '/',
   summary: 'Envelopes, newest first (an agent sees its own)',
-  ...auth,
+  ...staffOnly,
   responses: { 200: jsonResponse(z.object({ items: z.array(EnvelopeSummarySchema) }), 'Envelopes'), ...problems },
 });
 
@@ -134,7 +133,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'One envelope',
-  ...auth,
+  ...staffOnly,
   request: { params: Params },
   responses: { 200: jsonResponse(EnvelopeSchema, 'Envelope'), ...problems },
 });
@@ -143,7 +142,7 @@ const send = createRoute({
   method: 'post',
   path: '/{id}/send',
   summary: 'Send a draft envelope',
-  ...auth,
+  ...staffOnly,
   request: { params: Params },
   responses: { 200: jsonResponse(EnvelopeSchema, 'Sent'), ...problems },
 });
@@ -152,7 +151,7 @@ const voidRoute = createRoute({
   method: 'post',
   path: '/{id}/void',
   summary: 'Void a draft or sent envelope',
-  ...auth,
+  ...staffOnly,
   request: { params: Params, body: jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(1000) })) },
   responses: { 200: jsonResponse(EnvelopeSchema, 'Voided'), ...problems },
 });
@@ -164,7 +163,7 @@ const session = createRoute({
   description:
     'The token is valid `sessionTtlMinutes` (default 30) and bound to the recipient. 409 when the envelope ' +
     'is not sent, the recipient has finished, or it is not yet their turn (type …/not-your-turn).',
-  ...auth,
+  ...staffOnly,
   request: { params: Params.extend({ rid: Id('rid', 'rcp_123') }) },
   responses: {
     201: jsonResponse(
@@ -179,7 +178,7 @@ const audit = createRoute({
   method: 'get',
   path: '/{id}/audit',
   summary: 'The audit trail and whether its hash chain holds',
-  ...auth,
+  ...staffOnly,
   request: { params: Params },
   responses: {
     200: jsonResponse(
@@ -196,7 +195,7 @@ const document = createRoute({
   method: 'get',
   path: '/{id}/document',
   summary: 'The sealed PDF once completed (`?version=original` for the uploaded one); Range supported',
-  ...auth,
+  ...staffOnly,
   request: {
     params: Params,
     query: z.object({ version: z.enum(['sealed', 'original']).default('sealed') }),
@@ -212,7 +211,7 @@ const events = createRoute({
   method: 'get',
   path: '/{id}/events',
   summary: 'Server-sent events: `status` on connect and on every change, heartbeat comments',
-  ...auth,
+  ...staffOnly,
   request: { params: Params },
   responses: {
     200: { description: 'text/event-stream', content: { 'text/event-stream': { schema: z.string() } } },

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
-import { Id, jsonBody, jsonResponse, problems, router, security, staffAuth } from './common.ts';
+import { Id, jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
 
 const Fraction = z.number().min(0).max(1);
 const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
@@ -264,8 +264,7 @@ const create = createRoute({
   method: 'post',
   path: '/',
   summary: 'Create a template from an uploaded document (admin, legal); version 1, draft',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { body: jsonBody(TemplateInput) },
   responses: { 201: jsonResponse(TemplateSchema, 'Created'), ...problems },
 });
@@ -274,8 +273,7 @@ const list = createRoute({
   method: 'get',
   path: '/',
   summary: 'List templates (admin, legal: all; agent, manager: published versions only)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   responses: {
     200: jsonResponse(z.object({ items: z.array(TemplateSchema.omit({ versions: true })) }), 'Templates'),
     ...problems,
@@ -286,8 +284,7 @@ const get = createRoute({
   method: 'get',
   path: '/{id}',
   summary: 'A template with its versions (admin, legal: all; agent, manager: published only)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: TemplateIdParam },
   responses: { 200: jsonResponse(TemplateSchema, 'Template'), ...problems },
 });
@@ -305,8 +302,7 @@ const publish = createRoute({
   method: 'post',
   path: '/{id}/versions/{n}/publish',
   summary: 'Publish a version (admin, legal); idempotent, a published version never changes',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: VersionParams },
   responses: { 200: jsonResponse(PublishedVersionSchema, 'Published'), ...problems },
 });
@@ -315,8 +311,7 @@ const createVersion = createRoute({
   method: 'post',
   path: '/{id}/versions',
   summary: 'Open the next version as a draft, starting from the latest (admin, legal); 409 while a draft is open',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: TemplateIdParam, body: jsonBody(VersionInput) },
   responses: { 201: jsonResponse(PublishedVersionSchema, 'Created'), ...problems },
 });
@@ -325,8 +320,7 @@ const updateVersion = createRoute({
   method: 'patch',
   path: '/{id}/versions/{n}',
   summary: 'Edit a draft version (admin, legal); a published version is immutable (409)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: VersionParams, body: jsonBody(VersionInput) },
   responses: { 200: jsonResponse(PublishedVersionSchema, 'Updated'), ...problems },
 });
@@ -335,8 +329,7 @@ const listVersions = createRoute({
   method: 'get',
   path: '/{id}/versions',
   summary: 'Versions of a template, oldest first (agent, manager: published only)',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: TemplateIdParam },
   responses: { 200: jsonResponse(z.object({ items: z.array(PublishedVersionSchema) }), 'Versions'), ...problems },
 });
@@ -390,8 +383,7 @@ const diff = createRoute({
   method: 'get',
   path: '/{id}/versions/{a}/diff/{b}',
   summary: 'What changed from version a to version b: roles by key, fields by id, variables by key, the document',
-  security,
-  middleware: [staffAuth],
+  ...staffOnly,
   request: { params: TemplateIdParam.extend({ a: VersionNumber('a'), b: VersionNumber('b') }) },
   responses: { 200: jsonResponse(DiffSchema, 'Diff'), ...problems },
 });
