@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { placeholders } from '@countersign/core';
 import { CLAUSE_BODY_MAX, diffVersions, type ClauseDiff } from '../services/clauses.ts';
 import type { ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
-import { Id, jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
+import { Id, jsonBody, jsonResponse, problems, router, staffOnly, VersionNumber } from './common.ts';
 
 const Key = z
   .string()
@@ -151,13 +151,6 @@ function proposalView(c: ClauseRecord, x: ClauseProposalRecord) {
   return { ...x, clauseId: c.id, diff: proposalDiff(c, x) };
 }
 
-const N = (name: string) =>
-  z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
-    .openapi({ param: { name, in: 'path' }, example: 1 });
 const ClauseId = z.object({ id: Id('id', 'cl_123') });
 const ProposalId = ClauseId.extend({ pid: Id('pid', 'prop_123') });
 
@@ -222,7 +215,7 @@ const publish = createRoute({
   path: '/{id}/versions/{n}/publish',
   summary: 'Publish a clause version (admin, legal); idempotent',
   ...staffOnly,
-  request: { params: ClauseId.extend({ n: N('n') }) },
+  request: { params: ClauseId.extend({ n: VersionNumber('n') }) },
   responses: { 200: jsonResponse(VersionSchema, 'Published'), ...problems },
 });
 
@@ -231,7 +224,7 @@ const diff = createRoute({
   path: '/{id}/versions/{a}/diff/{b}',
   summary: 'Word-level diff of title, body, locked and condition between two versions',
   ...staffOnly,
-  request: { params: ClauseId.extend({ a: N('a'), b: N('b') }) },
+  request: { params: ClauseId.extend({ a: VersionNumber('a'), b: VersionNumber('b') }) },
   responses: { 200: jsonResponse(DiffSchema, 'Diff'), ...problems },
 });
 

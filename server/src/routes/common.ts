@@ -72,6 +72,15 @@ export const Id = (name: string, example: string) =>
     .max(128)
     .openapi({ param: { name, in: 'path' }, example });
 
+/** A version number in a path (`/versions/{n}`), for templates and clauses alike. */
+export const VersionNumber = (name: string) =>
+  z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .openapi({ param: { name, in: 'path' }, example: 1 });
+
 export const ProblemSchema = z
   .object({
     type: z.string(),

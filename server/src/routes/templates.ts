@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
-import { Id, jsonBody, jsonResponse, problems, router, staffOnly } from './common.ts';
+import { Id, jsonBody, jsonResponse, problems, router, staffOnly, VersionNumber } from './common.ts';
 
 const Fraction = z.number().min(0).max(1);
 const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
@@ -289,12 +289,6 @@ const get = createRoute({
   responses: { 200: jsonResponse(TemplateSchema, 'Template'), ...problems },
 });
 
-const VersionNumber = (name: string) =>
-  z.coerce
-    .number()
-    .int()
-    .min(1)
-    .openapi({ param: { name, in: 'path' }, example: 1 });
 const VersionParams = TemplateIdParam.extend({ n: VersionNumber('n') });
 const PublishedVersionSchema = VersionSchema.extend({ templateId: z.string() });
 
