@@ -87,6 +87,14 @@ export function pdfForm(bytes: Uint8Array, name: string): FormData {
   return form;
 }
 
+/** Uploads a fixture PDF with the admin key; returns the document id. */
+export async function uploadFixture(s: TestServer, name = 'normal.pdf'): Promise<string> {
+  const res = await expectOk(
+    s.call('POST', '/api/v1/documents', { key: s.adminKey, body: pdfForm(await fixture(name), name) }),
+  );
+  return ((await res.json()) as { id: string }).id;
+}
+
 export async function seed(s: TestServer, opts?: SeedOptions) {
   return seedSigningEnvelope(s.app, s.adminKey, opts);
 }

@@ -7,15 +7,14 @@ import { after, before, describe, it } from 'node:test';
 import { canonicalJson, sha256Hex } from '@countersign/core';
 import {
   expectOk,
-  fixture,
   makeServer,
-  pdfForm,
   PNG_DATA_URL,
   problemOf,
   session,
   signAsCustomer,
   tempDir,
   type TestServer,
+  uploadFixture,
 } from './helpers.ts';
 
 let s: TestServer;
@@ -25,11 +24,7 @@ let agent: string;
 
 before(async () => {
   s = await makeServer();
-  const res = await s.call('POST', '/api/v1/documents', {
-    key: s.adminKey,
-    body: pdfForm(await fixture('normal.pdf'), 'n.pdf'),
-  });
-  documentId = ((await res.json()) as { id: string }).id;
+  documentId = await uploadFixture(s);
   legal = await s.keyFor('legal');
   agent = await s.keyFor('agent');
 });

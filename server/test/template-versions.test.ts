@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixture, makeServer, pdfForm, problemOf, session, type TestServer } from './helpers.ts';
+import type { FieldPlacement } from '@countersign/core';
+import { makeServer, problemOf, session, uploadFixture, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 let docA: string;
@@ -8,32 +9,16 @@ let docB: string;
 let legal: string;
 let agent: string;
 
-async function upload(name: string): Promise<string> {
-  const res = await s.call('POST', '/api/v1/documents', { key: s.adminKey, body: pdfForm(await fixture(name), name) });
-  return ((await res.json()) as { id: string }).id;
-}
-
 before(async () => {
   s = await makeServer();
-  docA = await upload('normal.pdf');
-  docB = await upload('us_constitution.pdf');
+  docA = await uploadFixture(s, 'normal.pdf');
+  docB = await uploadFixture(s, 'us_constitution.pdf');
   legal = await s.keyFor('legal');
   agent = await s.keyFor('agent');
 });
 after(() => s.close());
 
-interface Field {
-  id: string;
-  type: string;
-  role: string;
-  page: number;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  required: boolean;
-  label?: string;
-}
+type Field = FieldPlacement;
 interface Version {
   templateId: string;
   version: number;

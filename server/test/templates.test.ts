@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixture, makeServer, pdfForm, problemOf, type TestServer } from './helpers.ts';
+import { makeServer, problemOf, uploadFixture, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 let documentId: string;
 before(async () => {
   s = await makeServer();
-  const res = await s.call('POST', '/api/v1/documents', {
-    key: s.adminKey,
-    body: pdfForm(await fixture('normal.pdf'), 'n.pdf'),
-  });
-  documentId = ((await res.json()) as { id: string }).id;
+  documentId = await uploadFixture(s);
 });
 after(() => s.close());
 
