@@ -1,12 +1,28 @@
 import type {
   AuditTrail,
+  Clause,
+  ClauseDecision,
+  ClauseDiff,
+  ClauseInput,
+  ClausePatch,
+  ClauseProposal,
+  ClauseVersion,
   Envelope,
+  EnvelopeInput,
+  Template,
+  TemplateInput,
+  TemplateSourceInput,
+  TemplateSummary,
+  TemplateVersion,
+  TemplateVersionInput,
+  UploadedDocument,
   EnvelopeStatusEvent,
   FieldValue,
   Problem,
   SigningField,
   SigningView,
 } from './types.ts';
+import type { MergeData, Variable } from './variables.ts';
 
 /** A failed API call: the server's RFC 9457 problem, or a network failure (status 0). */
 export class ApiError extends Error {
@@ -32,7 +48,9 @@ export interface ClientOptions {
   fetch?: typeof fetch;
 }
 
-type Json = Record<string, unknown> | unknown[];
+type Json = object | unknown[];
+
+const seg = encodeURIComponent;
 
 /** Problem `type` URIs the elements react to. */
 export const PROBLEM_TYPES = {
@@ -66,13 +84,30 @@ export class CountersignClient {
     return { authorization: `Bearer ${this.token}` };
   }
 
-  async request<T>(method: string, path: string, body?: Json, signal?: AbortSignal): Promise<T> {
+  async request<T>(method: string, path: string, body?: Json | FormData, signal?: AbortSignal): Promise<T> {
+    const response = await this.#send(method, path, body, signal);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** Like {@link request}, for endpoints that answer with bytes (a PDF). */
+  async requestBlob(method: string, path: string, body?: Json, signal?: AbortSignal): Promise<Blob> {
+    return (await this.#send(method, path, body, signal)).blob();
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    body: Json | FormData | undefined,
+    signal?: AbortSignal,
+  ): Promise<Response> {
     let response: Response;
+    const form = typeof FormData !== 'undefined' && body instanceof FormData;
     try {
       response = await this.#fetch(this.url(path), {
         method,
-        headers: body ? { ...this.authHeaders, 'content-type': 'application/json' } : this.authHeaders,
-        body: body ? JSON.stringify(body) : null,
+        headers: body && !form ? { ...this.authHeaders, 'content-type': 'application/json' } : this.authHeaders,
+        body: form ? body : body ? JSON.stringify(body) : null,
         credentials: 'omit',
         signal: signal ?? null,
       });
@@ -86,8 +121,7 @@ export class CountersignClient {
       });
     }
     if (!response.ok) throw new ApiError(await readProblem(response));
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    return response;
   }
 
   // signer
@@ -98,7 +132,7 @@ export class CountersignClient {
     return this.request('POST', '/signing/consent', { accepted: true });
   }
   saveField(fieldId: string, value: FieldValue): Promise<SigningField> {
-    return this.request('PUT', `/signing/fields/${encodeURIComponent(fieldId)}`, { value });
+    return this.request('PUT', `/signing/fields/${seg(fieldId)}`, { value });
   }
   complete(): Promise<unknown> {
     return this.request('POST', '/signing/complete', {});
@@ -115,10 +149,110 @@ export class CountersignClient {
 
   // staff
   getEnvelope(id: string, signal?: AbortSignal): Promise<Envelope> {
-    return this.request('GET', `/envelopes/${encodeURIComponent(id)}`, undefined, signal);
+    return this.request('GET', `/envelopes/${seg(id)}`, undefined, signal);
   }
   getAudit(id: string, signal?: AbortSignal): Promise<AuditTrail> {
-    return this.request('GET', `/envelopes/${encodeURIComponent(id)}/audit`, undefined, signal);
+    return this.request('GET', `/envelopes/${seg(id)}/audit`, undefined, signal);
+  }
+
+  listEnvelopes(signal?: AbortSignal): Promise<{ items: Array<Pick<Envelope, 'id' | 'title' | 'status'>> }> {
+    return this.request('GET', '/envelopes', undefined, signal);
+  }
+  createEnvelope(input: EnvelopeInput): Promise<Envelope> {
+    return this.request('POST', '/envelopes', input);
+  }
+
+  // documents (a PDF for a template; a PDF, PNG or JPEG as an envelope attachment)
+  uploadDocument(file: Blob, name?: string, signal?: AbortSignal): Promise<UploadedDocument> {
+    const form = new FormData();
+    form.append('file', file, name ?? (file as File).name ?? 'document.pdf');
+    return this.request('POST', '/documents', form, signal);
+  }
+  getDocument(id: string, signal?: AbortSignal): Promise<UploadedDocument> {
+    return this.request('GET', `/documents/${seg(id)}`, undefined, signal);
+  }
+  /** The stored PDF of a document (fetch with {@link fetchBlob}: it needs the bearer header). */
+  documentContentUrl(id: string): string {
+    return this.url(`/documents/${seg(id)}/content`);
+  }
+
+  // templates
+  listTemplates(signal?: AbortSignal): Promise<{ items: TemplateSummary[] }> {
+    return this.request('GET', '/templates', undefined, signal);
+  }
+  getTemplate(id: string, signal?: AbortSignal): Promise<Template> {
+    return this.request('GET', `/templates/${seg(id)}`, undefined, signal);
+  }
+  createTemplate(input: TemplateInput): Promise<Template> {
+    return this.request('POST', '/templates', input);
+  }
+  listTemplateVersions(id: string, signal?: AbortSignal): Promise<{ items: TemplateVersion[] }> {
+    return this.request('GET', `/templates/${seg(id)}/versions`, undefined, signal);
+  }
+  /** Opens the next draft, starting from the latest version (409 while a draft is open). */
+  createTemplateVersion(id: string, input: TemplateVersionInput = {}): Promise<TemplateVersion> {
+    return this.request('POST', `/templates/${seg(id)}/versions`, input);
+  }
+  updateTemplateVersion(id: string, version: number, input: TemplateVersionInput): Promise<TemplateVersion> {
+    return this.request('PATCH', `/templates/${seg(id)}/versions/${version}`, input);
+  }
+  publishTemplateVersion(id: string, version: number): Promise<TemplateVersion> {
+    return this.request('POST', `/templates/${seg(id)}/versions/${version}/publish`, {});
+  }
+  diffTemplateVersions(id: string, from: number, to: number, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.request('GET', `/templates/${seg(id)}/versions/${from}/diff/${to}`, undefined, signal);
+  }
+  /** A saved version rendered with `mergeData` (missing values shown as blanks): a PDF. */
+  previewTemplateVersion(id: string, version: number, mergeData: MergeData = {}, signal?: AbortSignal): Promise<Blob> {
+    return this.requestBlob('POST', `/templates/${seg(id)}/versions/${version}/preview`, { mergeData }, signal);
+  }
+  /** An unsaved clauses source rendered with sample data (admin, legal): a PDF. */
+  previewSource(
+    source: Extract<TemplateSourceInput, { kind: 'clauses' }>,
+    options: { variables?: Variable[]; mergeData?: MergeData } = {},
+    signal?: AbortSignal,
+  ): Promise<Blob> {
+    return this.requestBlob('POST', '/previews', { source, ...options }, signal);
+  }
+
+  // clause library
+  listClauses(query: { search?: string } = {}, signal?: AbortSignal): Promise<{ items: Clause[] }> {
+    const qs = query.search ? `?search=${seg(query.search)}` : '';
+    return this.request('GET', `/clauses${qs}`, undefined, signal);
+  }
+  getClause(id: string, signal?: AbortSignal): Promise<Clause> {
+    return this.request('GET', `/clauses/${seg(id)}`, undefined, signal);
+  }
+  createClause(input: ClauseInput): Promise<Clause> {
+    return this.request('POST', '/clauses', input);
+  }
+  /** Saves a new draft version of the clause (legal, admin). */
+  updateClause(id: string, patch: ClausePatch): Promise<Clause> {
+    return this.request('PATCH', `/clauses/${seg(id)}`, patch);
+  }
+  listClauseVersions(id: string, signal?: AbortSignal): Promise<{ items: ClauseVersion[] }> {
+    return this.request('GET', `/clauses/${seg(id)}/versions`, undefined, signal);
+  }
+  publishClauseVersion(id: string, version: number): Promise<ClauseVersion> {
+    return this.request('POST', `/clauses/${seg(id)}/versions/${version}/publish`, {});
+  }
+  diffClauseVersions(id: string, from: number, to: number, signal?: AbortSignal): Promise<ClauseDiff> {
+    return this.request('GET', `/clauses/${seg(id)}/versions/${from}/diff/${to}`, undefined, signal);
+  }
+  proposeClauseChange(
+    id: string,
+    proposal: { body: string; title?: string; comment: string },
+  ): Promise<ClauseProposal> {
+    return this.request('POST', `/clauses/${seg(id)}/proposals`, proposal);
+  }
+  listProposals(id: string, signal?: AbortSignal): Promise<{ items: ClauseProposal[] }> {
+    return this.request('GET', `/clauses/${seg(id)}/proposals`, undefined, signal);
+  }
+  approveProposal(id: string, proposalId: string, comment?: string): Promise<ClauseDecision> {
+    return this.request('POST', `/clauses/${seg(id)}/proposals/${seg(proposalId)}/approve`, comment ? { comment } : {});
+  }
+  rejectProposal(id: string, proposalId: string, comment: string): Promise<ClauseDecision> {
+    return this.request('POST', `/clauses/${seg(id)}/proposals/${seg(proposalId)}/reject`, { comment });
   }
 
   /** Fetches bytes with the bearer header (for blobs a plain link cannot authorize). */

@@ -3,6 +3,9 @@
  * These are the public JSON shapes of the REST API under /api/v1 (see DESIGN.md).
  */
 
+import type { Condition } from './conditions.ts';
+import type { MergeData, Variable } from './variables.ts';
+
 export type Role = 'admin' | 'legal' | 'agent' | 'manager';
 
 export type RecipientAction = 'sign' | 'approve' | 'view';
@@ -95,6 +98,8 @@ export interface Envelope {
   completedAt?: string;
   documentSha256: string;
   sealedSha256?: string;
+  /** Supporting documents appended after the contract (absent when there are none). */
+  attachments?: EnvelopeAttachment[];
 }
 
 /** A field as the signer sees it: its placement and its current value. */
@@ -116,7 +121,13 @@ export interface SigningView {
     completedAt?: string;
   };
   fields: SigningField[];
-  document: { sha256: string; pages: number; name: string };
+  document: {
+    sha256: string;
+    pages: number;
+    name: string;
+    /** Supporting documents whose pages follow the contract's (absent when there are none). */
+    attachments?: Array<Pick<EnvelopeAttachment, 'name' | 'firstPage' | 'pages'>>;
+  };
   consent: { version: string; text: string; accepted: boolean; acceptedAt?: string };
   /** True once the envelope's sealed PDF exists (download with the same token). */
   sealed: boolean;
@@ -182,4 +193,229 @@ export interface EnvelopeStatusEvent {
   status: EnvelopeStatus;
   recipients: Array<Pick<Recipient, 'id' | 'status'>>;
   at: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Templates, clause library, documents and attachments (issue 3)
+// ---------------------------------------------------------------------------------------------
+
+/** A field as a template holds it: shown, required and stamped only when `condition` holds. */
+export interface TemplateField extends FieldPlacement {
+  condition?: Condition;
+}
+
+/** A clause written into a template version. */
+export interface InlineClauseInput {
+  key: string;
+  title: string;
+  body: string;
+  locked?: boolean;
+  condition?: Condition;
+}
+
+/**
+ * A library clause used by a template version: pinned to `version` (default: its latest
+ * published version) when the draft is saved. `condition`, when given, replaces the clause's own.
+ */
+export interface ClauseRefInput {
+  clauseId: string;
+  version?: number;
+  locked?: boolean;
+  condition?: Condition;
+}
+
+/** A clause of a saved version, as read back: inline, or a library clause resolved to its pinned text. */
+export interface TemplateClause {
+  key: string;
+  title: string;
+  body: string;
+  locked: boolean;
+  condition?: Condition;
+  /** Set when the clause comes from the library (then proposals go to that clause). */
+  clauseId?: string;
+  clauseVersion?: number;
+}
+
+export interface PartyBlock {
+  label: string;
+  lines: string[];
+}
+
+export type TemplateSourceInput =
+  | { kind: 'pdf'; documentId: string }
+  | { kind: 'clauses'; title: string; parties?: PartyBlock[]; clauses: Array<InlineClauseInput | ClauseRefInput> };
+
+export type TemplateSource =
+  | { kind: 'pdf'; documentId: string }
+  | { kind: 'clauses'; title: string; parties?: PartyBlock[]; clauses: TemplateClause[] };
+
+export interface TemplateVersion {
+  templateId: string;
+  version: number;
+  status: 'draft' | 'published';
+  source: TemplateSource;
+  documentSha256: string;
+  pages: number;
+  roles: Array<TemplateRole & { order: number }>;
+  fields: TemplateField[];
+  variables: Variable[];
+  createdAt: string;
+  publishedAt?: string;
+}
+
+export interface TemplateSummary {
+  id: string;
+  name: string;
+  version: number;
+  status: 'draft' | 'published';
+  latestPublishedVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Template extends TemplateSummary {
+  versions: Array<Omit<TemplateVersion, 'templateId'>>;
+}
+
+export interface TemplateInput {
+  name: string;
+  documentId?: string;
+  source?: TemplateSourceInput;
+  roles: TemplateRole[];
+  fields?: Array<Omit<TemplateField, 'id' | 'required'> & { id?: string; required?: boolean }>;
+  variables?: Variable[];
+}
+
+export type TemplateVersionInput = Partial<Omit<TemplateInput, 'name'>>;
+
+export interface ClauseVersion {
+  clauseId: string;
+  version: number;
+  status: 'draft' | 'published';
+  title: string;
+  body: string;
+  locked: boolean;
+  condition?: Condition;
+  category?: string;
+  tags?: string[];
+  /** The {{keys}} the body uses. */
+  variables: string[];
+  createdAt: string;
+  createdBy: AuditActor;
+  approvedBy?: AuditActor;
+  proposalId?: string;
+  publishedAt?: string;
+  publishedBy?: AuditActor;
+}
+
+/** A clause as of its latest version (legal, admin) or latest published version (agent, manager). */
+export interface Clause extends Omit<ClauseVersion, 'clauseId'> {
+  id: string;
+  key: string;
+  latestPublishedVersion: number | null;
+  versionCount: number;
+  updatedAt: string;
+}
+
+export interface ClauseInput {
+  key: string;
+  title: string;
+  body: string;
+  locked?: boolean;
+  condition?: Condition;
+  category?: string;
+  tags?: string[];
+}
+
+export interface ClausePatch {
+  title?: string;
+  body?: string;
+  locked?: boolean;
+  condition?: Condition | null;
+  category?: string | null;
+  tags?: string[];
+}
+
+export interface DiffPart {
+  op: 'equal' | 'insert' | 'delete';
+  text: string;
+}
+
+export interface ClauseDiff {
+  from: number;
+  to: number;
+  changed: Array<'title' | 'body' | 'locked' | 'condition'>;
+  title: DiffPart[];
+  body: DiffPart[];
+  locked: DiffPart[];
+  condition: DiffPart[];
+}
+
+export interface ClauseProposal {
+  id: string;
+  clauseId: string;
+  baseVersion: number;
+  title?: string;
+  body: string;
+  comment: string;
+  status: 'pending' | 'approved' | 'rejected';
+  proposedBy: AuditActor;
+  proposedAt: string;
+  decidedBy?: AuditActor;
+  decidedAt?: string;
+  decisionComment?: string;
+  resultingVersion?: number;
+  diff?: ClauseDiff;
+}
+
+/** The answer to approving or rejecting a proposal: the proposal, and the new version when approved. */
+export interface ClauseDecision {
+  proposal: ClauseProposal;
+  version?: ClauseVersion;
+}
+
+/** An AcroForm field found in an uploaded PDF, offered to the builder as a placed field. */
+export interface PdfFormField {
+  name: string;
+  /** Our field type for it; the PDF's own type is in `pdfType`. */
+  type: FieldType;
+  pdfType: string;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  required: boolean;
+}
+
+/** `POST /api/v1/documents`: a PDF, or a PNG/JPEG turned into a one-page PDF (downscaled). */
+export interface UploadedDocument extends DocumentInfo {
+  size: number;
+  createdAt: string;
+  /** What was uploaded: `pdf`, `png` or `jpeg`. */
+  sourceType: 'pdf' | 'png' | 'jpeg';
+  /** Bytes of the original upload (before an image was recompressed). */
+  originalSize: number;
+  formFields: PdfFormField[];
+}
+
+/** A supporting document of an envelope: its pages follow the contract in the signing document. */
+export interface EnvelopeAttachment {
+  documentId: string;
+  name: string;
+  sha256: string;
+  /** 1-based first page of the attachment inside the signing document. */
+  firstPage: number;
+  pages: number;
+}
+
+export interface EnvelopeInput {
+  templateId: string;
+  version?: number;
+  title?: string;
+  mergeData?: MergeData;
+  recipients: Array<{ role: string; name: string; email: string; order?: number }>;
+  /** Ids of uploaded documents to append after the contract, in order. */
+  attachments?: string[];
+  send?: boolean;
 }
