@@ -6,6 +6,9 @@
  * - `cs-seed` (options of seedSigningEnvelope, plus `pdf`: a {@link PdfVariant} made on the
  *   fly) → the seeded envelope with a signing session
  * - `cs-api` `{ method, path, body?, token? }` → `{ status, body }` (admin key unless `token`)
+ * - `cs-fixture` {@link FixtureRequest} → `{ name, base64 }`: a shared fixture (or a generated
+ *   document of N pages), for a test to hand to an element as a File
+ * - `cs-upload` {@link FixtureRequest} → the stored document (`POST /api/v1/documents`, admin key)
  * - `cs-clock` `{ advanceMs }` → moves the server's clock forward (expiring sessions)
  * - `cs-sealed-words` `{ envelopeId, page }` → {@link SealedPage}: waits for the sealed PDF and
  *   reads one page's words with `pdftotext -bbox`, in the page's visible (cropped, turned) box
@@ -27,6 +30,13 @@ export interface PdfVariant {
   rotate?: 0 | 90 | 180 | 270;
   /** CropBox `[x0, y0, x1, y1]` in user space set on every page. */
   cropBox?: [number, number, number, number];
+}
+
+/** A file for a test: a shared fixture by name, or a plain generated PDF of `pages` pages. */
+export interface FixtureRequest {
+  fixture?: string;
+  /** Generate a PDF of this many numbered Letter pages instead of reading a fixture. */
+  pages?: number;
 }
 
 /** One page of a sealed PDF as a viewer shows it: size in points and words, origin top-left. */
@@ -143,6 +153,22 @@ export function countersignServerPlugin() {
           }
           return { status: response.status, body: parsed };
         }
+        case 'cs-fixture': {
+          const file = await fixtureFile(payload as FixtureRequest);
+          return { name: file.name, base64: Buffer.from(file.bytes).toString('base64') };
+        }
+        case 'cs-upload': {
+          const file = await fixtureFile(payload as FixtureRequest);
+          const form = new FormData();
+          form.append('file', new Blob([file.bytes], { type: 'application/pdf' }), file.name);
+          const response = await cs.app.request('/api/v1/documents', {
+            method: 'POST',
+            headers: { authorization: `Bearer ${cs.adminKey}` },
+            body: form,
+          });
+          if (!response.ok) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+          return response.json();
+        }
         case 'cs-clock':
           cs.advanceClock((payload as { advanceMs: number }).advanceMs);
           return { ok: true };
@@ -155,6 +181,31 @@ export function countersignServerPlugin() {
       }
     },
   };
+}
+
+async function fixtureFile(request: FixtureRequest = {}): Promise<{ name: string; bytes: Uint8Array<ArrayBuffer> }> {
+  if (request.pages) {
+    const { PDFDocument, StandardFonts } = await import('pdf-lib');
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    for (let i = 1; i <= request.pages; i++) {
+      const page = pdf.addPage([612, 792]);
+      page.drawText(`Generated page ${i} of ${request.pages}`, { x: 72, y: 720, size: 14, font });
+      for (let line = 0; line < 40; line++) {
+        page.drawText(`Line ${line + 1}: terms and conditions of service, schedule ${i}.`, {
+          x: 72,
+          y: 690 - line * 15,
+          size: 10,
+          font,
+        });
+      }
+    }
+    return { name: `generated-${request.pages}-pages.pdf`, bytes: new Uint8Array(await pdf.save()) };
+  }
+  const { fixturesDir } = await import('../../server/src/seed.ts');
+  const name = request.fixture ?? 'us_constitution.pdf';
+  if (basename(name) !== name) throw new Error(`fixture names are plain file names: ${name}`);
+  return { name, bytes: new Uint8Array(await readFile(join(fixturesDir(), name))) as Uint8Array<ArrayBuffer> };
 }
 
 let variants = 0;
