@@ -1,0 +1,148 @@
+import { css } from 'lit';
+
+export const conditionInputStyles = css`
+  :host {
+    --_accent: var(--cs-accent, #2450d3);
+    --_surface: var(--cs-surface, #fff);
+    --_text: var(--cs-text, #1b2230);
+    --_muted: color-mix(in srgb, var(--_text) 68%, var(--_surface));
+    --_border: color-mix(in srgb, var(--_text) 35%, var(--_surface));
+    --_radius: var(--cs-radius, 8px);
+    --_danger: var(--cs-danger, #b3261e);
+    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
+    display: block;
+    color: var(--_text);
+    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
+    font-size: 1rem;
+    line-height: 1.4;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
+  fieldset {
+    margin: 0;
+    padding: 0;
+    border: 0;
+    min-width: 0;
+  }
+  legend {
+    padding: 0;
+    font-weight: 600;
+    margin-bottom: 0.25rem;
+  }
+  .modes {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 1rem;
+  }
+  .modes label {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+    min-height: 44px;
+    cursor: pointer;
+  }
+  input[type='radio'] {
+    width: 1.125rem;
+    height: 1.125rem;
+    margin: 0;
+    accent-color: var(--_accent);
+  }
+  select,
+  input:not([type='radio']),
+  textarea,
+  button {
+    min-height: 44px;
+    font: inherit;
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    padding: 0.375rem 0.5rem;
+  }
+  textarea {
+    width: 100%;
+    min-height: 7rem;
+    font-family: var(--cs-mono-font, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
+    font-size: 0.875rem;
+    resize: vertical;
+  }
+  button {
+    cursor: pointer;
+  }
+  :is(select, input, textarea, button):focus-visible {
+    outline: none;
+    box-shadow: var(--_focus);
+  }
+  [aria-invalid='true'] {
+    border-color: var(--_danger);
+  }
+  .rules {
+    list-style: none;
+    margin: 0.5rem 0;
+    padding: 0;
+    display: grid;
+    gap: 0.5rem;
+  }
+  .rule {
+    display: grid;
+    grid-template-columns: minmax(0, 1.2fr) minmax(0, 1fr) minmax(0, 1.2fr) auto;
+    gap: 0.375rem;
+    align-items: end;
+  }
+  .rule label {
+    display: grid;
+    gap: 0.125rem;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+    min-width: 0;
+  }
+  .rule :is(select, input) {
+    width: 100%;
+    min-width: 0;
+  }
+  .combinator {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+    margin-top: 0.5rem;
+  }
+  .remove {
+    min-width: 44px;
+  }
+  .add {
+    border-style: dashed;
+  }
+  .summary {
+    margin: 0.5rem 0 0;
+    color: var(--_muted);
+    font-size: 0.875rem;
+  }
+  .error {
+    margin: 0.375rem 0 0;
+    color: var(--_danger);
+    font-size: 0.875rem;
+  }
+  .error:empty {
+    display: none;
+  }
+  .note {
+    margin: 0.25rem 0;
+    font-size: 0.875rem;
+    color: var(--_muted);
+  }
+  @container (max-width: 30rem) {
+    .rule {
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+    }
+  }
+  .wrap {
+    container-type: inline-size;
+  }
+`;
