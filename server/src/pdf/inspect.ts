@@ -14,7 +14,10 @@ export interface InspectedPdf {
   /** Existing AcroForm fields; geometry as fractions of the visible page from its top-left (best effort). */
   formFields: Array<{
     name: string;
+    /** @libpdf/core's field type: text, checkbox, radio, dropdown, listbox, signature, button, … */
     type: string;
+    /** The field's Required flag (/Ff bit 2). */
+    required: boolean;
     page?: number;
     x?: number;
     y?: number;
@@ -192,7 +195,11 @@ function readFormFields(pdf: PDF, frames: ReturnType<typeof pageFrame>[]): Inspe
   for (const field of form.getFields()) {
     try {
       const widget = field.getWidgets()[0];
-      const entry: InspectedPdf['formFields'][number] = { name: field.name, type: field.type };
+      const entry: InspectedPdf['formFields'][number] = {
+        name: field.name,
+        type: field.type,
+        required: field.isRequired(),
+      };
       const index = widget?.pageRef
         ? pageIndex.get(widget.pageRef.objectNumber)
         : widget?.ref
@@ -213,7 +220,7 @@ function readFormFields(pdf: PDF, frames: ReturnType<typeof pageFrame>[]): Inspe
       }
       out.push(entry);
     } catch {
-      out.push({ name: field.name, type: field.type });
+      out.push({ name: field.name, type: field.type, required: false });
     }
   }
   return out;

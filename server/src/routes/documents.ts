@@ -3,8 +3,23 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { DomainError, invalid } from '../errors.ts';
 import { requireRole } from '../services/auth.ts';
-import { DOCUMENT_ROLES } from '../services/documents.ts';
+import { DOCUMENT_ROLES, publicDocument } from '../services/documents.ts';
+import { servePdf } from './blob-response.ts';
 import { Id, jsonResponse, problems, router, security, staffAuth, staffOnly, type AppEnv } from './common.ts';
+
+const PdfFormFieldSchema = z
+  .object({
+    name: z.string(),
+    type: z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']),
+    pdfType: z.string(),
+    page: z.number().int(),
+    x: z.number(),
+    y: z.number(),
+    width: z.number(),
+    height: z.number(),
+    required: z.boolean(),
+  })
+  .openapi('PdfFormField');
 
 const DocumentSchema = z
   .object({
@@ -14,6 +29,9 @@ const DocumentSchema = z
     pages: z.number().int(),
     size: z.number().int(),
     createdAt: z.string(),
+    sourceType: z.enum(['pdf', 'png', 'jpeg']),
+    originalSize: z.number().int(),
+    formFields: z.array(PdfFormFieldSchema),
   })
   .openapi('Document');
 
@@ -44,7 +62,7 @@ const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
 const upload = createRoute({
   method: 'post',
   path: '/',
-  summary: 'Upload a PDF (admin, legal)',
+  summary: 'Upload a PDF (any staff role; an agent reads back only its own uploads)',
   description:
     'multipart/form-data with the PDF in `file`. Refused with 415 (not a PDF, or not multipart), 422 (encrypted, damaged, empty) ' +
     'or 413 (over the size limit, checked from Content-Length first and from the bytes).',
@@ -71,10 +89,25 @@ const upload = createRoute({
 const get = createRoute({
   method: 'get',
   path: '/{id}',
-  summary: 'Document metadata (admin, legal)',
+  summary: 'Document metadata with its AcroForm fields (any staff role; an agent only its own uploads)',
   ...staffOnly,
   request: { params: z.object({ id: Id('id', 'doc_123') }) },
   responses: { 200: jsonResponse(DocumentSchema, 'Document'), ...problems },
+});
+
+const content = createRoute({
+  method: 'get',
+  path: '/{id}/content',
+  summary: 'The stored PDF, with Range and ETag (same read rule as the metadata)',
+  ...staffOnly,
+  request: { params: z.object({ id: Id('id', 'doc_123') }) },
+  responses: {
+    200: { description: 'PDF', content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } } },
+    206: { description: 'Partial PDF (Range)' },
+    304: { description: 'Not modified (If-None-Match)' },
+    416: problems[422],
+    ...problems,
+  },
 });
 
 export const documentRoutes = router()
@@ -86,11 +119,13 @@ export const documentRoutes = router()
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const doc = await c.get('services').documents.upload(c.get('staff'), { name: file.name, bytes });
-    const { id, name, sha256, pages, size, createdAt } = doc;
-    return c.json({ id, name, sha256, pages, size, createdAt }, 201);
+    return c.json(publicDocument(doc), 201);
   })
   .openapi(get, async (c) => {
     const doc = await c.get('services').documents.get(c.get('staff'), c.req.valid('param').id);
-    const { id, name, sha256, pages, size, createdAt } = doc;
-    return c.json({ id, name, sha256, pages, size, createdAt }, 200);
+    return c.json(publicDocument(doc), 200);
+  })
+  .openapi(content, async (c) => {
+    const doc = await c.get('services').documents.get(c.get('staff'), c.req.valid('param').id);
+    return servePdf(c, doc.sha256, doc.name);
   });

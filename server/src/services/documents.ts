@@ -1,10 +1,59 @@
+import type { FieldType, PdfFormField, UploadedDocument } from '@countersign/core';
 import { DomainError, notFound } from '../errors.ts';
-import { inspectPdf, PdfRejectedError } from '../pdf/index.ts';
+import { inspectPdf, PdfRejectedError, type InspectedPdf } from '../pdf/index.ts';
 import type { DocumentRecord } from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import type { ServiceDeps, StaffPrincipal } from './context.ts';
 
-export const DOCUMENT_ROLES = ['admin', 'legal'] as const;
+/** Legal and admin upload template PDFs; agents and managers upload supporting documents. */
+export const DOCUMENT_ROLES = ['admin', 'legal', 'manager', 'agent'] as const;
+
+/** The PDF's own field types that have one of ours; push buttons and the like are left out. */
+const FORM_FIELD_TYPES: Record<string, FieldType> = {
+  signature: 'signature',
+  checkbox: 'checkbox',
+  radio: 'checkbox',
+  text: 'text',
+  dropdown: 'text',
+  listbox: 'text',
+};
+
+/** AcroForm fields with a known page and box, as fields the builder can offer. */
+export function toFormFields(found: InspectedPdf['formFields']): PdfFormField[] {
+  const out: PdfFormField[] = [];
+  for (const f of found) {
+    const type = FORM_FIELD_TYPES[f.type];
+    if (!type || f.page === undefined || f.x === undefined || f.y === undefined) continue;
+    if (!f.width || !f.height) continue;
+    out.push({
+      name: f.name,
+      type,
+      pdfType: f.type,
+      page: f.page,
+      x: f.x,
+      y: f.y,
+      width: f.width,
+      height: f.height,
+      required: f.required,
+    });
+  }
+  return out;
+}
+
+/** A stored document as the API returns it (upload and GET alike). */
+export function publicDocument(doc: DocumentRecord): UploadedDocument {
+  return {
+    id: doc.id,
+    name: doc.name,
+    sha256: doc.sha256,
+    pages: doc.pages,
+    size: doc.size,
+    createdAt: doc.createdAt,
+    sourceType: doc.sourceType ?? 'pdf',
+    originalSize: doc.originalSize ?? doc.size,
+    formFields: doc.formFields ?? [],
+  };
+}
 
 const REJECTION: Record<PdfRejectedError['reason'], DomainError['kind']> = {
   not_pdf: 'unsupported-media-type',
@@ -49,6 +98,9 @@ export class DocumentService {
       size,
       repaired: inspected.repaired,
       pageBoxes: inspected.pageBoxes,
+      sourceType: 'pdf',
+      originalSize: input.bytes.byteLength,
+      formFields: toFormFields(inspected.formFields),
       createdAt: this.deps.clock.now().toISOString(),
       createdBy: p.keyId,
     };
@@ -56,10 +108,11 @@ export class DocumentService {
     return record;
   }
 
+  /** A document the principal may read: an agent only its own uploads (others are 404 to it). */
   async get(p: StaffPrincipal, id: string): Promise<DocumentRecord> {
     requireRole(p, DOCUMENT_ROLES);
     const doc = await this.deps.store.documents.get(id);
-    if (!doc) throw notFound('Document');
+    if (!doc || (p.role === 'agent' && doc.createdBy !== p.keyId)) throw notFound('Document');
     return doc;
   }
 }

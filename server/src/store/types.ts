@@ -8,6 +8,7 @@ import type {
   EnvelopeStatus,
   FieldPlacement,
   FieldType,
+  PdfFormField,
   Recipient,
   RecipientStatus,
   Role,
@@ -29,7 +30,14 @@ export interface DocumentRecord extends DocumentInfo {
   createdAt: string;
   repaired: boolean;
   pageBoxes: Array<{ width: number; height: number; rotation: 0 | 90 | 180 | 270 }>;
+  /** The uploader's key id (`user:<id>` for an embed token): an agent reads only its own uploads. */
   createdBy: string;
+  /** What was uploaded (absent on records older than image uploads: a PDF). */
+  sourceType?: 'pdf' | 'png' | 'jpeg';
+  /** Bytes of the upload before an image was turned into a PDF (absent: `size`). */
+  originalSize?: number;
+  /** The PDF's AcroForm fields that map to our field types (absent on older records: none read). */
+  formFields?: PdfFormField[];
 }
 
 /**
