@@ -1,0 +1,517 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { resetMouse, sendKeys, sendMouse, setViewport } from '@web/test-runner-commands';
+import type { Template, TemplateField, UploadedDocument } from '@countersign/core';
+import '../../packages/elements/src/template-builder/define.ts';
+import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
+import { ROLE_COLOURS } from '../../packages/elements/src/template-builder/template-builder.ts';
+import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
+import { expectCrossOriginServer, serverCommand } from './support.ts';
+
+// The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
+setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
+
+const STEP = 1 / 200;
+const FINE = 1 / 1000;
+
+const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
+  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
+
+async function legalToken(role: 'legal' | 'agent' = 'legal'): Promise<string> {
+  const { body } = await api<{ token: string }>('POST', '/api/v1/embed-tokens', {
+    role,
+    user: { id: 'u_legal', name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' },
+  });
+  return body.token;
+}
+
+async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+const $ = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) =>
+  el.shadowRoot!.querySelector<E>(selector);
+const $$ = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) => [
+  ...el.shadowRoot!.querySelectorAll<E>(selector),
+];
+const active = (el: CsTemplateBuilder) => el.shadowRoot!.activeElement as HTMLElement | null;
+const text = (node: Element | null) => node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+
+async function mount(token: string, attrs: { templateId?: string } = {}): Promise<CsTemplateBuilder> {
+  const { server } = await serverCommand<{ server: string }>('cs-server');
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div style="width:1180px">
+      <cs-template-builder
+        server=${server}
+        token=${token}
+        template-id=${attrs.templateId ?? ''}
+        style="--cs-viewer-height:640px"
+      ></cs-template-builder>
+    </div>`,
+  );
+  const el = wrapper.querySelector('cs-template-builder')!;
+  if (!attrs.templateId) el.removeAttribute('template-id');
+  await el.updateComplete;
+  return el;
+}
+
+/** Hands the builder a PDF through its file input, as a person choosing a file does. */
+async function chooseFile(el: CsTemplateBuilder, request: { fixture?: string; pages?: number }): Promise<void> {
+  const { name, base64 } = await serverCommand<{ name: string; base64: string }>('cs-fixture', request);
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  const transfer = new DataTransfer();
+  transfer.items.add(new File([bytes], name, { type: 'application/pdf' }));
+  const input = $<HTMLInputElement>(el, 'input[type="file"]')!;
+  input.files = transfer.files;
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+}
+
+async function mountWithPdf(request: { fixture?: string; pages?: number } = { pages: 2 }) {
+  const token = await legalToken();
+  const el = await mount(token);
+  await chooseFile(el, request);
+  await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+  return { el, token };
+}
+
+const pageRect = (el: CsTemplateBuilder, page = 1) => $(el, `.page[data-page="${page}"]`)!.getBoundingClientRect();
+const fieldBox = (el: CsTemplateBuilder, id: string) => $(el, `.field[data-field-id="${id}"]`)!;
+const only = (el: CsTemplateBuilder) => (el as unknown as { fields: TemplateField[] }).fields;
+
+async function drag(from: [number, number], to: [number, number], keepDown = false): Promise<void> {
+  await sendMouse({ type: 'move', position: from });
+  await sendMouse({ type: 'down' });
+  await sendMouse({ type: 'move', position: [from[0] + 5, from[1] + 5] });
+  await sendMouse({ type: 'move', position: to });
+  if (!keepDown) await sendMouse({ type: 'up' });
+}
+
+/** A key pressed with a modifier held (this sendKeys has no "Shift+X" chords). */
+async function chord(modifier: 'Shift' | 'Alt' | 'Control', key: string): Promise<void> {
+  await sendKeys({ down: modifier });
+  await sendKeys({ press: key });
+  await sendKeys({ up: modifier });
+}
+
+const centre = (r: DOMRect): [number, number] => [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
+
+/** Drags a palette item onto page 1 at the given fractions; returns the pixel the pointer let go at. */
+async function placeFromPalette(el: CsTemplateBuilder, type: string, fx: number, fy: number) {
+  const palette = $(el, `.palette-item[data-type="${type}"]`)!.getBoundingClientRect();
+  const page = pageRect(el);
+  const at: [number, number] = [Math.round(page.left + fx * page.width), Math.round(page.top + fy * page.height)];
+  await drag(centre(palette), at);
+  await el.updateComplete;
+  return { at, page };
+}
+
+async function saved(el: CsTemplateBuilder): Promise<{ templateId: string; version: number }> {
+  const event = oneEvent(el, 'cs-template-save');
+  $(el, '.save')!.click();
+  return (await event).detail;
+}
+
+async function storedFields(templateId: string, version = 1): Promise<TemplateField[]> {
+  const { body } = await api<Template>('GET', `/api/v1/templates/${templateId}`);
+  return body.versions.find((v) => v.version === version)!.fields;
+}
+
+describe('<cs-template-builder>', function () {
+  this.timeout(40_000);
+
+  before(expectCrossOriginServer);
+  beforeEach(async () => {
+    await setViewport({ width: 1280, height: 900 });
+  });
+  afterEach(async () => {
+    await resetMouse();
+  });
+
+  it('starts empty with an upload area, and is accessible', async () => {
+    const el = await mount(await legalToken());
+    expect(text($(el, '.dropzone h2'))).to.equal('Start from a PDF');
+    expect($(el, '.dropzone input[type="file"]')).to.not.equal(null);
+    expect($<HTMLButtonElement>(el, '.save')!.disabled).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
+  it('says it needs a server and a token when it has none', async () => {
+    const wrapper = await fixture<HTMLDivElement>(html`<div><cs-template-builder></cs-template-builder></div>`);
+    const el = wrapper.querySelector('cs-template-builder')!;
+    expect(text($(el, '[role="status"]'))).to.contain('needs a server and a token');
+    await expect(el).to.be.accessible();
+  });
+
+  it('places a field dragged from the palette at the exact fraction under the pointer, and saves it', async () => {
+    const { el } = await mountWithPdf();
+    await expect(el).to.be.accessible();
+    const { at, page } = await placeFromPalette(el, 'signature', 0.3, 0.4);
+    const [field] = only(el);
+    expect(field).to.not.equal(undefined);
+    expect(field!.page).to.equal(1);
+    // Centred under the pointer: a signature is 0.3 × 0.06 of the page.
+    const x = (at[0] - page.left) / page.width - 0.3 / 2;
+    const y = (at[1] - page.top) / page.height - 0.06 / 2;
+    expect(field!.x).to.equal(x);
+    expect(field!.y).to.equal(y);
+    const box = fieldBox(el, field!.id).getBoundingClientRect();
+    expect(box.left).to.be.closeTo(page.left + x * page.width, 1);
+    expect(box.top).to.be.closeTo(page.top + y * page.height, 1);
+    expect(active(el)).to.equal(fieldBox(el, field!.id));
+    await expect(el).to.be.accessible();
+
+    const { templateId, version } = await saved(el);
+    expect(version).to.equal(1);
+    const [stored] = await storedFields(templateId);
+    expect(stored).to.include({ id: field!.id, type: 'signature', role: 'signer', page: 1, x, y, required: true });
+    expect(stored!.width).to.equal(0.3);
+    expect(stored!.height).to.equal(0.06);
+    expect(text($(el, '.status'))).to.contain('Version 1');
+  });
+
+  it('moves and resizes a field by mouse to exact fractions (Alt places freely)', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'text', 0.25, 0.25);
+    const start = { ...only(el)[0]! };
+    const page = pageRect(el);
+    const from = centre(fieldBox(el, start.id).getBoundingClientRect());
+    await drag(from, [from[0] + 37, from[1] + 23]);
+    await el.updateComplete;
+    const moved = only(el)[0]!;
+    expect(moved.x).to.equal(start.x + 37 / page.width);
+    expect(moved.y).to.equal(start.y + 23 / page.height);
+
+    // The resize handle is the bottom-right corner; with Alt no guide pulls the edge.
+    const box = fieldBox(el, moved.id).getBoundingClientRect();
+    const handle: [number, number] = [Math.round(box.right - 4), Math.round(box.bottom - 4)];
+    await sendKeys({ down: 'Alt' });
+    await drag(handle, [handle[0] + 41, handle[1] + 12]);
+    await sendKeys({ up: 'Alt' });
+    await el.updateComplete;
+    const resized = only(el)[0]!;
+    expect(resized.x).to.equal(moved.x);
+    expect(resized.width).to.equal(moved.width + 41 / page.width);
+    expect(resized.height).to.equal(moved.height + 12 / page.height);
+
+    const { templateId } = await saved(el);
+    const [stored] = await storedFields(templateId);
+    expect(stored).to.include({ x: resized.x, y: resized.y, width: resized.width, height: resized.height });
+  });
+
+  it('snaps a dragged field to the page centre and shows the guide; Alt turns snapping off', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.3, 0.3);
+    const f = only(el)[0]!;
+    const page = pageRect(el);
+    const from = centre(fieldBox(el, f.id).getBoundingClientRect());
+    // Bring the field's centre 5 px right of the page's centre line, keep the button down.
+    const target: [number, number] = [Math.round(page.left + page.width / 2 + 5), from[1] + 60];
+    await drag(from, target, true);
+    const guide = $(el, `.page[data-page="1"] .guide-x`)!;
+    expect(guide).to.not.equal(null);
+    expect(guide.getBoundingClientRect().left).to.be.closeTo(page.left + page.width / 2, 1);
+    await sendMouse({ type: 'up' });
+    await el.updateComplete;
+    expect(only(el)[0]!.x).to.equal(0.5 - 0.3 / 2);
+    expect($(el, '.guide')).to.equal(null);
+
+    const snapped = only(el)[0]!;
+    const again = centre(fieldBox(el, f.id).getBoundingClientRect());
+    await sendKeys({ down: 'Alt' });
+    await drag(again, [again[0] + 4, again[1]]);
+    await sendKeys({ up: 'Alt' });
+    await el.updateComplete;
+    expect(only(el)[0]!.x).to.equal(snapped.x + 4 / page.width);
+  });
+
+  it('moves and resizes the focused field with the keyboard in 1/200 steps (Alt: 1/1000)', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'text', 0.3, 0.3);
+    const f = { ...only(el)[0]! };
+    fieldBox(el, f.id).focus();
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ press: 'ArrowRight' });
+    await sendKeys({ press: 'ArrowDown' });
+    await chord('Shift', 'ArrowRight');
+    await chord('Shift', 'ArrowUp');
+    await chord('Alt', 'ArrowLeft');
+    const x = f.x + STEP + STEP - FINE;
+    const y = f.y + STEP;
+    const width = f.width + STEP;
+    const height = f.height - STEP;
+    const now = only(el)[0]!;
+    expect(now).to.include({ x, y, width, height });
+    expect(active(el)?.dataset['fieldId']).to.equal(f.id);
+    expect(text($(el, '.panel .position'))).to.contain('Page 1');
+    await expect(el).to.be.accessible();
+    const { templateId } = await saved(el);
+    expect((await storedFields(templateId))[0]).to.include({ x, y, width, height });
+  });
+
+  it('keeps fields inside the page when moved or resized past its edges', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.2, 0.1);
+    const f = only(el)[0]!;
+    fieldBox(el, f.id).focus();
+    for (let i = 0; i < 60; i++) await sendKeys({ press: 'ArrowLeft' });
+    for (let i = 0; i < 30; i++) await sendKeys({ press: 'ArrowUp' });
+    expect(only(el)[0]).to.include({ x: 0, y: 0 });
+    const page = pageRect(el);
+    const box = fieldBox(el, f.id).getBoundingClientRect();
+    await drag(centre(box), [Math.round(page.right + 200), Math.round(page.bottom - 10)]);
+    await el.updateComplete;
+    const placed = only(el)[0]!;
+    expect(placed.x + placed.width).to.be.at.most(1);
+    expect(placed.x).to.equal(1 - 0.3);
+  });
+
+  it('undoes and redoes every edit with the buttons and Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'checkbox', 0.6, 0.6);
+    const f = only(el)[0]!;
+    fieldBox(el, f.id).focus();
+    await sendKeys({ press: 'ArrowRight' });
+    const movedX = only(el)[0]!.x;
+    expect(movedX).to.equal(f.x + STEP);
+
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect(only(el)[0]!.x).to.equal(f.x);
+    $(el, '.redo')!.click();
+    await el.updateComplete;
+    expect(only(el)[0]!.x).to.equal(movedX);
+
+    fieldBox(el, f.id).focus();
+    await chord('Control', 'z');
+    expect(only(el)[0]!.x).to.equal(f.x);
+    await chord('Control', 'z');
+    expect(only(el)).to.have.length(0);
+    expect($(el, '.field')).to.equal(null);
+    expect($<HTMLButtonElement>(el, '.undo')!.disabled).to.equal(true);
+    $(el, '.viewer')!.focus();
+    await sendKeys({ down: 'Control' });
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Z' });
+    await sendKeys({ up: 'Shift' });
+    await sendKeys({ up: 'Control' });
+    expect(only(el)).to.have.length(1);
+    await chord('Control', 'y');
+    await el.updateComplete;
+    expect(only(el)[0]!.x).to.equal(movedX);
+    expect($<HTMLButtonElement>(el, '.redo')!.disabled).to.equal(true);
+
+    // Role edits are edits too.
+    $(el, '.add-role')!.click();
+    await el.updateComplete;
+    expect($$(el, '.role')).to.have.length(2);
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect($$(el, '.role')).to.have.length(1);
+  });
+
+  it('assigns fields to roles, each with its colour and a legend; names render as text', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.3, 0.7);
+    const f = only(el)[0]!;
+    $(el, '.add-role')!.click();
+    await el.updateComplete;
+    const label = $$<HTMLInputElement>(el, '.role-label')[1]!;
+    label.value = 'Юлия <img src=x onerror=alert(1)>';
+    label.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    $$<HTMLSelectElement>(el, '.role-action')[1]!.value = 'approve';
+    $$<HTMLSelectElement>(el, '.role-action')[1]!.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+
+    fieldBox(el, f.id).click();
+    await el.updateComplete;
+    const select = $<HTMLSelectElement>(el, '.field-role')!;
+    select.value = 'signer_2';
+    select.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+
+    const box = fieldBox(el, f.id);
+    expect(box.dataset['role']).to.equal('signer_2');
+    const colour = (hex: string) => {
+      const probe = document.createElement('div');
+      probe.style.color = hex;
+      document.body.append(probe);
+      const rgb = getComputedStyle(probe).color;
+      probe.remove();
+      return rgb;
+    };
+    expect(getComputedStyle(box).borderTopColor).to.equal(colour(ROLE_COLOURS[1]!));
+    const legend = $$(el, '.legend li').map(text);
+    expect(legend).to.deep.equal(['Signer', 'Юлия <img src=x onerror=alert(1)>']);
+    expect($(el, '.legend img')).to.equal(null);
+    expect(box.getAttribute('aria-label')).to.contain('Юлия');
+    await expect(el).to.be.accessible();
+
+    const { templateId } = await saved(el);
+    const { body } = await api<Template>('GET', `/api/v1/templates/${templateId}`);
+    const v = body.versions[0]!;
+    expect(v.roles.map((r) => [r.key, r.label, r.action, r.order])).to.deep.equal([
+      ['signer', 'Signer', 'sign', 1],
+      ['signer_2', 'Юлия <img src=x onerror=alert(1)>', 'approve', 2],
+    ]);
+    expect(v.fields[0]!.role).to.equal('signer_2');
+
+    // Removing a role hands its fields to the first remaining role; reordering changes colours.
+    $$(el, '.remove-role')[1]!.click();
+    await el.updateComplete;
+    expect(fieldBox(el, f.id).dataset['role']).to.equal('signer');
+  });
+
+  it('sets required, label and key in the side panel; a bad key is a visible server error and cs-error', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'text', 0.3, 0.5);
+    const f = only(el)[0]!;
+    const set = async (selector: string, value: string | boolean) => {
+      const input = $<HTMLInputElement>(el, selector)!;
+      if (typeof value === 'boolean') input.checked = value;
+      else input.value = value;
+      input.dispatchEvent(new Event('change'));
+      await el.updateComplete;
+    };
+    await set('.field-required', false);
+    await set('.field-label', '山田太郎 <img src=x onerror=alert(1)>');
+    await set('.field-key', 'Zoë name');
+    expect(text(fieldBox(el, f.id))).to.equal('山田太郎 <img src=x onerror=alert(1)>');
+    expect(fieldBox(el, f.id).querySelector('img')).to.equal(null);
+
+    const error = oneEvent(el, 'cs-error');
+    $(el, '.save')!.click();
+    const { detail } = await error;
+    expect(detail.status).to.equal(422);
+    await el.updateComplete;
+    const alert = $(el, '.banner.error[role="alert"]')!;
+    expect(text(alert)).to.contain('fields.0.key');
+    await expect(el).to.be.accessible();
+
+    await set('.field-key', 'customer_name');
+    const { templateId } = await saved(el);
+    expect($(el, '.banner.error')).to.equal(null);
+    expect((await storedFields(templateId))[0]).to.include({
+      required: false,
+      label: '山田太郎 <img src=x onerror=alert(1)>',
+      key: 'customer_name',
+    });
+  });
+
+  it('shows an encrypted PDF upload as a visible error and fires cs-error', async () => {
+    const el = await mount(await legalToken());
+    const error = oneEvent(el, 'cs-error');
+    await chooseFile(el, { fixture: 'encrypted_new.pdf' });
+    const { detail } = await error;
+    expect(detail.status).to.equal(422);
+    await el.updateComplete;
+    expect(text($(el, '.banner.error'))).to.contain('could not be uploaded');
+    expect($(el, '.dropzone')).to.not.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('saves and publishes with events; a published version is read-only until a new draft is opened', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.3, 0.7);
+    const published = oneEvent(el, 'cs-template-publish');
+    const save = oneEvent(el, 'cs-template-save');
+    $(el, '.publish')!.click();
+    const s = (await save).detail;
+    const p = (await published).detail;
+    expect(p).to.deep.equal({ templateId: s.templateId, version: 1 });
+    await el.updateComplete;
+    const { body } = await api<Template>('GET', `/api/v1/templates/${s.templateId}`);
+    expect(body.versions[0]!.status).to.equal('published');
+
+    expect(text($(el, '.banner.readonly'))).to.contain('Version 1 is published');
+    expect($$<HTMLButtonElement>(el, '.palette-item').every((b) => b.disabled)).to.equal(true);
+    expect($<HTMLButtonElement>(el, '.save')!.disabled).to.equal(true);
+    const field = only(el)[0]!;
+    fieldBox(el, field.id).focus();
+    await sendKeys({ press: 'ArrowRight' });
+    expect(only(el)[0]!.x).to.equal(field.x);
+    const box = centre(fieldBox(el, field.id).getBoundingClientRect());
+    await drag(box, [box[0] + 50, box[1]]);
+    expect(only(el)[0]!.x).to.equal(field.x);
+    await expect(el).to.be.accessible();
+
+    $(el, '.banner.readonly button')!.click();
+    await until(() => text($(el, '.status')).includes('Version 2'), 'version 2 draft');
+    expect($(el, '.banner.readonly')).to.equal(null);
+    expect($$(el, '.versions .version').map(text)).to.deep.equal(['Version 2 · draft', 'Version 1 · published']);
+    expect(only(el)[0]!.x).to.equal(field.x);
+    fieldBox(el, only(el)[0]!.id).focus();
+    await sendKeys({ press: 'ArrowRight' });
+    const second = await saved(el);
+    expect(second).to.deep.equal({ templateId: s.templateId, version: 2 });
+    expect((await storedFields(s.templateId, 2))[0]!.x).to.equal(field.x + STEP);
+    expect((await storedFields(s.templateId, 1))[0]!.x).to.equal(field.x);
+
+    // The history opens an older version read-only.
+    $$(el, '.versions .version')[1]!.click();
+    await until(() => $(el, '.banner.readonly'), 'version 1 shown read-only');
+  });
+
+  it('offers the PDF’s own form fields as placed fields with one click', async function () {
+    const doc = await serverCommand<UploadedDocument>('cs-upload', { fixture: 'sample_form.pdf' });
+    if (!doc.formFields) this.skip(); // the server does not read AcroForm fields yet
+    const { el } = await mountWithPdf({ fixture: 'sample_form.pdf' });
+    const button = await until(() => $<HTMLButtonElement>(el, '.import'), 'import button');
+    expect(text(button)).to.equal(`Add ${doc.formFields.length} form fields from the PDF`);
+    button.click();
+    await el.updateComplete;
+    expect(only(el)).to.have.length(doc.formFields.length);
+    expect($(el, '.import')).to.equal(null);
+    const { templateId } = await saved(el);
+    const stored = await storedFields(templateId);
+    doc.formFields.forEach((f, i) => {
+      expect(stored[i]).to.include({ type: f.type, page: f.page, label: f.name, required: f.required });
+      expect(stored[i]!.x).to.equal(Math.min(Math.max(f.x, 0), 1 - stored[i]!.width));
+    });
+  });
+
+  it('works by keyboard alone: add a field, move it, set its role, save', async () => {
+    const { el } = await mountWithPdf();
+    $(el, '.add-role')!.click();
+    await el.updateComplete;
+    $(el, '.palette-item[data-type="initials"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    const f = only(el)[0]!;
+    expect(f).to.include({ type: 'initials', x: 0.5 - 0.1 / 2, y: 0.5 - 0.05 / 2 });
+    expect(active(el)?.dataset['fieldId']).to.equal(f.id);
+    await sendKeys({ press: 'ArrowDown' });
+    await sendKeys({ press: 'ArrowDown' });
+    // Tab from the field reaches the panel's role select.
+    const select = $<HTMLSelectElement>(el, '.field-role')!;
+    for (let i = 0; i < 12 && active(el) !== select; i++) await sendKeys({ press: 'Tab' });
+    expect(active(el)).to.equal(select);
+    await sendKeys({ press: 'ArrowDown' });
+    await el.updateComplete;
+    expect(only(el)[0]!.role).to.equal('signer_2');
+    const save = oneEvent(el, 'cs-template-save');
+    $(el, '.save')!.focus();
+    await sendKeys({ press: 'Enter' });
+    const { templateId } = (await save).detail;
+    expect((await storedFields(templateId))[0]).to.include({ role: 'signer_2', y: 0.5 - 0.05 / 2 + STEP + STEP });
+  });
+
+  it('works at 360 px wide', async () => {
+    await setViewport({ width: 360, height: 740 });
+    const token = await legalToken();
+    const { server } = await serverCommand<{ server: string }>('cs-server');
+    const el = await fixture<CsTemplateBuilder>(
+      html`<cs-template-builder server=${server} token=${token}></cs-template-builder>`,
+    );
+    await chooseFile(el, { pages: 1 });
+    await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+    expect(el.scrollWidth).to.be.at.most(360);
+    for (const b of $$(el, '.palette-item')) expect(b.getBoundingClientRect().height).to.be.at.least(44);
+    await expect(el).to.be.accessible();
+  });
+});
