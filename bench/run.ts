@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: every performance goal of the product, measured on this machine and
- * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad`.
+ * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad|builder`.
  */
 const parts = {
   seal: async () => (await import('./seal.ts')).benchSeal(),
   compose: async () => (await import('./compose.ts')).benchCompose(),
   store: async () => (await import('./store.ts')).benchStore(),
   pad: async () => (await import('./pad.ts')).benchPad(),
+  builder: async () => (await import('./builder.ts')).benchBuilder(),
 } as const;
 
 type Part = keyof typeof parts;
