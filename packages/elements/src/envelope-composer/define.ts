@@ -1,0 +1,10 @@
+import { define } from '../internal/define.ts';
+import { CsEnvelopeComposer } from './envelope-composer.ts';
+
+define('cs-envelope-composer', CsEnvelopeComposer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cs-envelope-composer': CsEnvelopeComposer;
+  }
+}

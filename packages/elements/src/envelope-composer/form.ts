@@ -1,0 +1,102 @@
+import { validateMergeData, type MergeData, type TemplateRole, type Variable } from '@countersign/core';
+
+/** What a form control holds: text for inputs and selects, a boolean for a checkbox. */
+export type RawValue = string | boolean;
+
+/** One recipient row of the form, per role of the version. */
+export interface RecipientRow {
+  role: string;
+  label: string;
+  action: TemplateRole['action'];
+  name: string;
+  email: string;
+  order: string;
+}
+
+/** What a host may prefill from its CRM record. */
+export interface RecipientInput {
+  role: string;
+  name: string;
+  email: string;
+  order?: number;
+}
+
+/** The control's value for a prefilled merge value. */
+export function toRaw(variable: Variable, value: MergeData[string] | undefined): RawValue {
+  if (variable.type === 'boolean') return value === true || value === 'true';
+  if (value === undefined || value === null) return '';
+  return String(value);
+}
+
+/**
+ * Merge data as the server takes it: empty controls left out, numbers and money as numbers
+ * when they read as one (else the text, so validation can say what is wrong), booleans as
+ * booleans. Keys the host prefilled that the version does not name are kept.
+ */
+export function toMergeData(
+  variables: readonly Variable[],
+  raw: Record<string, RawValue>,
+  extra: MergeData = {},
+): MergeData {
+  const known = new Set(variables.map((v) => v.key));
+  const out: MergeData = {};
+  for (const [key, value] of Object.entries(extra)) if (!known.has(key)) out[key] = value;
+  for (const variable of variables) {
+    const value = raw[variable.key];
+    if (variable.type === 'boolean') {
+      out[variable.key] = value === true;
+      continue;
+    }
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    if (variable.type === 'number' || variable.type === 'money') {
+      const n = Number(value.trim());
+      out[variable.key] = Number.isFinite(n) ? n : value;
+    } else out[variable.key] = variable.type === 'text' ? value : value.trim();
+  }
+  return out;
+}
+
+/** Problems per variable key (the first one of each). */
+export function variableErrors(variables: readonly Variable[], data: MergeData): Map<string, string> {
+  const errors = new Map<string, string>();
+  for (const error of validateMergeData(variables, data))
+    if (!errors.has(error.path)) errors.set(error.path, error.message);
+  return errors;
+}
+
+const EMAIL_CHECK: Variable[] = [{ key: 'email', type: 'email', required: true }];
+
+/** Whether a recipient row must be sent: signers and approvers always, viewers once named. */
+export function isRowUsed(row: RecipientRow): boolean {
+  return row.action !== 'view' || row.name.trim() !== '' || row.email.trim() !== '';
+}
+
+/** Problems of one recipient row, keyed `name`, `email`, `order`, as message keys. */
+export function recipientErrors(row: RecipientRow): Map<'name' | 'email' | 'order', string> {
+  const errors = new Map<'name' | 'email' | 'order', string>();
+  if (!isRowUsed(row)) return errors;
+  if (!row.name.trim()) errors.set('name', 'composer.recipient.nameRequired');
+  if (validateMergeData(EMAIL_CHECK, { email: row.email.trim() }).length)
+    errors.set('email', 'composer.recipient.emailInvalid');
+  const order = Number(row.order);
+  if (!Number.isInteger(order) || order < 1 || order > 100) errors.set('order', 'composer.recipient.orderInvalid');
+  return errors;
+}
+
+/** The rows for a version's roles, prefilled from the host's recipients by role. */
+export function recipientRows(
+  roles: ReadonlyArray<TemplateRole & { order: number }>,
+  prefill: readonly RecipientInput[] = [],
+): RecipientRow[] {
+  return roles.map((role) => {
+    const given = prefill.find((r) => r.role === role.key);
+    return {
+      role: role.key,
+      label: role.label ?? role.key,
+      action: role.action,
+      name: given?.name ?? '',
+      email: given?.email ?? '',
+      order: String(given?.order ?? role.order),
+    };
+  });
+}
