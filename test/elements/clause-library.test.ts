@@ -307,6 +307,7 @@ describe('<cs-clause-library> (legal, real server)', () => {
     expect(text($(el, '[part=error]'))).to.contain('Some fields need attention.');
     expect(text($(el, '#error-body'))).to.contain('A placeholder is written {{key}}');
     expect(field(el, 'body').getAttribute('aria-invalid')).to.equal('true');
+    await waitUntil(() => el.shadowRoot!.activeElement === field(el, 'body'), 'focus moves to the refused field');
     expect(field(el, 'body').value).to.equal('Notice to {{bad key}}.');
     expect(field(el, 'title').value).to.equal('Notice (amended)');
     expect((await versionsOf(clause.id)).items).to.have.length(1);
@@ -388,7 +389,7 @@ describe('<cs-clause-library> (legal, real server)', () => {
     const failed = await oneEvent(el, 'cs-error');
     expect(failed.detail.code).to.equal('network');
     await el.updateComplete;
-    expect(text($(el, '[part=error]'))).to.contain('The server could not be reached.');
+    expect(text($(el, '[part=error]'))).to.contain('The clauses could not be loaded: the server could not be reached.');
     expect(() => button(el, 'Try again')).to.not.throw();
     await expect(el).to.be.accessible();
   });
@@ -404,7 +405,8 @@ describe('<cs-clause-library mode="browse"> (agent, real server)', () => {
     );
     const el = await mount('agent');
     await open(el, locked.id);
-    expect(text($(el, '#detail-heading'))).to.equal('🔒Locked: Governing law');
+    expect(text($(el, '#detail-heading'))).to.equal('Locked: Governing law');
+    expect($(el, '#detail-heading svg.lock')!.getAttribute('aria-hidden')).to.equal('true');
     expect(text($(el, '.locked-note'))).to.equal('Locked: only legal can change this clause.');
     expect(text($(el, '[part=preview] [part=variable]'))).to.equal('variable country');
     expect($$(el, 'textarea, input[name=title]')).to.have.length(0);

@@ -107,6 +107,11 @@ export const clauseLibraryStrings = {
   'clauseLibrary.error.conflict': 'The server refused the change:',
   'clauseLibrary.error.invalid': 'Some fields need attention.',
   'clauseLibrary.error.server': 'Something went wrong on the server.',
+  'clauseLibrary.listError.unauthorized': 'The clauses could not be loaded: the token was refused; sign in again.',
+  'clauseLibrary.listError.forbidden': 'You do not have access to the clause library.',
+  'clauseLibrary.listError.not-found': 'The clause library was not found on this server.',
+  'clauseLibrary.listError.network': 'The clauses could not be loaded: the server could not be reached.',
+  'clauseLibrary.listError.server': 'The clauses could not be loaded.',
   'clauseLibrary.retry': 'Try again',
   'clauseLibrary.someone': 'someone',
 };

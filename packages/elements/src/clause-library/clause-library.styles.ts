@@ -233,6 +233,10 @@ export const clauseLibraryStyles = css`
   .badge.rejected {
     color: var(--_bad-fg);
   }
+  .lock {
+    vertical-align: -0.125em;
+    margin-inline-end: 0.3em;
+  }
   .tag {
     border: 1px solid var(--_border);
     border-radius: 999px;

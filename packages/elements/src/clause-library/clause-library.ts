@@ -56,7 +56,8 @@ declare module '../internal/cs-element.ts' {
 
 /** `manage`: legal edits, publishes and reviews; `browse`: read published clauses and propose changes. */
 export type ClauseLibraryMode = 'manage' | 'browse';
-type Tab = 'edit' | 'history' | 'proposals';
+/** The views of a clause in manage mode. */
+export type ClauseLibraryTab = 'edit' | 'history' | 'proposals';
 
 interface Draft {
   key: string;
@@ -128,6 +129,7 @@ function errorDetail(error: unknown): CsErrorDetail {
  * @csspart diff-insert - Inserted words in a diff.
  * @csspart error - The error message.
  * @csspart status - The success message.
+ * @csspart lock - The lock icon of a locked clause.
  *
  * @cssprop [--cs-clause-library-font-family=system-ui] - Font family (falls back to `--cs-font-family`).
  * @cssprop [--cs-clause-library-color=#1f2328] - Text colour.
@@ -155,6 +157,8 @@ export class CsClauseLibrary extends CsConnectedElement {
 
   /** `manage` (legal: edit, publish, review) or `browse` (read published clauses, propose changes). */
   @property({ reflect: true }) mode: ClauseLibraryMode = 'manage';
+  /** Id of a clause to open once the list has loaded. */
+  @property({ attribute: 'clause-id' }) clauseId?: string;
   /** Milliseconds to wait after typing before searching the server. */
   @property({ type: Number, attribute: 'search-delay' }) searchDelay = 250;
 
@@ -168,7 +172,7 @@ export class CsClauseLibrary extends CsConnectedElement {
   @state() private _pending = new Map<string, number>();
   @state() private _selectedId?: string;
   @state() private _creating = false;
-  @state() private _tab: Tab = 'edit';
+  @state() private _tab: ClauseLibraryTab = 'edit';
   @state() private _draft?: Draft;
   @state() private _base?: Draft;
   @state() private _fieldErrors: Partial<Record<DraftField | 'comment', string>> = {};
@@ -202,6 +206,12 @@ export class CsClauseLibrary extends CsConnectedElement {
   /** True when the form holds edits not saved yet. */
   get dirty(): boolean {
     return !!this._draft && !!this._base && JSON.stringify(this._draft) !== JSON.stringify(this._base);
+  }
+
+  /** Opens a clause of the list on one of its tabs (`history` and `proposals` are for legal). */
+  async show(clauseId: string, tab: ClauseLibraryTab = 'edit'): Promise<void> {
+    await this.#select(clauseId);
+    if (this._selectedId === clauseId && !this.#browse) this.#openTab(tab);
   }
 
   /** Loads the list again from the server. */
@@ -246,6 +256,7 @@ export class CsClauseLibrary extends CsConnectedElement {
       if (abort.signal.aborted) return;
       this._clauses = items;
       if (!this.#browse) void this.#loadPendingCounts(items);
+      if (this.clauseId && !this._selectedId && !this._creating) void this.#select(this.clauseId);
     } catch (error) {
       if (abort.signal.aborted) return;
       this._listError = errorDetail(error);
@@ -315,6 +326,12 @@ export class CsClauseLibrary extends CsConnectedElement {
     this.renderRoot.querySelector<HTMLElement>('#detail-heading')?.focus();
   }
 
+  #openTab(tab: ClauseLibraryTab): void {
+    this._tab = tab;
+    // History opens on what changed last.
+    if (tab === 'history' && !this._diff && (this._versions?.length ?? 0) > 1) void this.#showDiff();
+  }
+
   async #loadVersions(id: string): Promise<void> {
     try {
       const { items } = await this.client!.listClauseVersions(id);
@@ -323,6 +340,7 @@ export class CsClauseLibrary extends CsConnectedElement {
       const last = items.at(-1)?.version ?? 1;
       this._diffTo = last;
       this._diffFrom = Math.max(1, last - 1);
+      if (this._tab === 'history' && !this._diff && items.length > 1) void this.#showDiff();
     } catch (error) {
       this.#fail(error);
     }
@@ -364,6 +382,9 @@ export class CsClauseLibrary extends CsConnectedElement {
       ...(serverSays && !Object.keys(fieldErrors).length ? { detail: serverSays } : {}),
     };
     this.emit('cs-error', detail);
+    if (Object.keys(fieldErrors).length) {
+      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    }
   }
 
   /** Checks the form before sending it; returns the parsed condition, null for none, or false when invalid. */
@@ -435,6 +456,7 @@ export class CsClauseLibrary extends CsConnectedElement {
       this._draft = draftOf(updated);
       this._base = draftOf(updated);
       this._fieldErrors = {};
+      this._diff = undefined;
       this._notice = { kind: 'success', text: this.t('clauseLibrary.saved', { version: updated.version }) };
       this.emit('cs-clause-save', { clauseId: updated.id, version: updated.version });
       void this.#loadVersions(updated.id);
@@ -509,6 +531,7 @@ export class CsClauseLibrary extends CsConnectedElement {
       const version = result.version?.version;
       if (decision === 'approve' && version !== undefined) {
         this._approved = { clauseId: clause.id, version };
+        this._diff = undefined;
         this._notice = { kind: 'success', text: this.t('clauseLibrary.proposal.approved', { version }) };
         const fresh = await client.getClause(clause.id);
         this.#replaceClause(fresh);
@@ -581,6 +604,15 @@ export class CsClauseLibrary extends CsConnectedElement {
   }
 
   // ---------------------------------------------------------------- rendering
+
+  #lock(): TemplateResult {
+    return html`<svg class="lock" part="lock" aria-hidden="true" viewBox="0 0 16 16" width="14" height="14">
+        <path
+          fill="currentColor"
+          d="M4.5 7V5a3.5 3.5 0 0 1 7 0v2h.5A1 1 0 0 1 13 8v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h.5Zm1.5 0h4V5a2 2 0 0 0-4 0v2Z"
+        /></svg
+      ><span class="visually-hidden">${this.t('clauseLibrary.locked')}: </span>`;
+  }
 
   #actor(actor?: AuditActor): string {
     return actor?.name || actor?.email || actor?.id || this.t('clauseLibrary.someone');
@@ -666,7 +698,7 @@ export class CsClauseLibrary extends CsConnectedElement {
       ${
         this._listError
           ? html`<div class="notice error" role="alert" part="error">
-              ${this.t(`clauseLibrary.error.${this._listError.code}`)}
+              ${this.t(`clauseLibrary.listError.${this._listError.code}`)}
               <button type="button" @click=${() => void this.#loadList()}>${this.t('clauseLibrary.retry')}</button>
             </div>`
           : nothing
@@ -706,14 +738,7 @@ export class CsClauseLibrary extends CsConnectedElement {
         data-clause-id=${c.id}
         @click=${() => void this.#select(c.id)}
       >
-        <span class="item-title"
-          >${
-            c.locked
-              ? html`<span class="lock" aria-hidden="true">🔒</span
-                  ><span class="visually-hidden">${this.t('clauseLibrary.locked')}: </span>`
-              : nothing
-          }<bdi>${c.title}</bdi></span
-        >
+        <span class="item-title">${c.locked ? this.#lock() : nothing}<bdi>${c.title}</bdi></span>
         <span class="item-meta">
           <code>${c.key}</code>
           ${c.category ? html`<span>${c.category}</span>` : nothing}
@@ -772,14 +797,7 @@ export class CsClauseLibrary extends CsConnectedElement {
     const proposalsPending = clause ? (this._pending.get(clause.id) ?? 0) : 0;
     return html`<section class="detail" part="detail" aria-labelledby="detail-heading">
       <div class="detail-header">
-        <h3 id="detail-heading" tabindex="-1">
-          ${
-            clause?.locked
-              ? html`<span class="lock" aria-hidden="true">🔒</span
-                  ><span class="visually-hidden">${this.t('clauseLibrary.locked')}: </span>`
-              : nothing
-          }<bdi>${heading}</bdi>
-        </h3>
+        <h3 id="detail-heading" tabindex="-1">${clause?.locked ? this.#lock() : nothing}<bdi>${heading}</bdi></h3>
         ${
           clause
             ? html`<p class="muted">
@@ -801,7 +819,7 @@ export class CsClauseLibrary extends CsConnectedElement {
                     type="button"
                     class="tab"
                     aria-pressed=${this._tab === tab ? 'true' : 'false'}
-                    @click=${() => (this._tab = tab)}
+                    @click=${() => this.#openTab(tab)}
                   >
                     ${
                       tab === 'proposals' && proposalsPending > 0
@@ -1119,14 +1137,7 @@ export class CsClauseLibrary extends CsConnectedElement {
     const proposal = this._proposal;
     return html`<section class="detail" part="detail" aria-labelledby="detail-heading">
       <div class="detail-header">
-        <h3 id="detail-heading" tabindex="-1">
-          ${
-            clause.locked
-              ? html`<span class="lock" aria-hidden="true">🔒</span
-                  ><span class="visually-hidden">${this.t('clauseLibrary.locked')}: </span>`
-              : nothing
-          }<bdi>${clause.title}</bdi>
-        </h3>
+        <h3 id="detail-heading" tabindex="-1">${clause.locked ? this.#lock() : nothing}<bdi>${clause.title}</bdi></h3>
         <p class="muted">
           <code>${clause.key}</code>${clause.category ? html` · ${clause.category}` : nothing}
           ${(clause.tags ?? []).map((t) => html` <span class="tag">${t}</span>`)}
