@@ -457,9 +457,9 @@ describe('<cs-template-builder>', function () {
     await until(() => $(el, '.banner.readonly'), 'version 1 shown read-only');
   });
 
-  it('offers the PDF’s own form fields as placed fields with one click', async function () {
+  it('offers the PDF’s own form fields as placed fields with one click', async () => {
     const doc = await serverCommand<UploadedDocument>('cs-upload', { fixture: 'sample_form.pdf' });
-    if (!doc.formFields) this.skip(); // the server does not read AcroForm fields yet
+    expect(doc.formFields.length).to.be.greaterThan(0);
     const { el } = await mountWithPdf({ fixture: 'sample_form.pdf' });
     const button = await until(() => $<HTMLButtonElement>(el, '.import'), 'import button');
     expect(text(button)).to.equal(`Add ${doc.formFields.length} form fields from the PDF`);
@@ -467,12 +467,89 @@ describe('<cs-template-builder>', function () {
     await el.updateComplete;
     expect(only(el)).to.have.length(doc.formFields.length);
     expect($(el, '.import')).to.equal(null);
+    expect($$(el, '.field')).to.have.length(doc.formFields.length);
+    await expect(el).to.be.accessible();
     const { templateId } = await saved(el);
     const stored = await storedFields(templateId);
     doc.formFields.forEach((f, i) => {
       expect(stored[i]).to.include({ type: f.type, page: f.page, label: f.name, required: f.required });
       expect(stored[i]!.x).to.equal(Math.min(Math.max(f.x, 0), 1 - stored[i]!.width));
     });
+  });
+
+  it('opens a saved template by template-id: its pages, fields where they were stored, and its versions', async () => {
+    const doc = await serverCommand<UploadedDocument>('cs-upload', { pages: 3 });
+    const field = {
+      id: 'sig_1',
+      type: 'signature',
+      role: 'customer',
+      page: 2,
+      x: 0.125,
+      y: 0.7,
+      width: 0.3,
+      height: 0.06,
+    };
+    const created = await api<Template>('POST', '/api/v1/templates', {
+      name: 'Ἀθηνᾶ service terms',
+      documentId: doc.id,
+      roles: [{ key: 'customer', label: 'محمد', action: 'sign' }],
+      fields: [field],
+    });
+    expect(created.status).to.equal(201);
+    const el = await mount(await legalToken(), { templateId: created.body.id });
+    await until(() => $(el, '.page[data-page="2"]'), 'pages shown');
+    expect($$(el, '.page')).to.have.length(3);
+    expect($<HTMLInputElement>(el, '.name input')!.value).to.equal('Ἀθηνᾶ service terms');
+    expect(text($(el, '.status'))).to.contain('Version 1');
+    $(el, '.page[data-page="2"]')!.scrollIntoView();
+    await until(() => $(el, '.page[data-page="2"][data-rendered]'), 'page 2 painted');
+    const page = pageRect(el, 2);
+    const box = fieldBox(el, 'sig_1').getBoundingClientRect();
+    expect(box.left).to.be.closeTo(page.left + 0.125 * page.width, 1);
+    expect(box.top).to.be.closeTo(page.top + 0.7 * page.height, 1);
+    expect(box.width).to.be.closeTo(0.3 * page.width, 1);
+    expect(fieldBox(el, 'sig_1').getAttribute('aria-label')).to.contain('محمد');
+    expect($$(el, '.versions .version').map(text)).to.deep.equal(['Version 1 · draft']);
+    await expect(el).to.be.accessible();
+
+    // Saving again updates the same draft version.
+    fieldBox(el, 'sig_1').focus();
+    await sendKeys({ press: 'ArrowUp' });
+    expect(await saved(el)).to.deep.equal({ templateId: created.body.id, version: 1 });
+    expect((await storedFields(created.body.id))[0]!.y).to.equal(0.7 - STEP);
+  });
+
+  it('a missing template is a visible error and cs-error', async () => {
+    const token = await legalToken();
+    const { server } = await serverCommand<{ server: string }>('cs-server');
+    const wrapper = await fixture<HTMLDivElement>(html`<div></div>`);
+    const el = document.createElement('cs-template-builder');
+    const error = oneEvent(el, 'cs-error');
+    Object.assign(el, { server, token, templateId: 'tpl_missing' });
+    wrapper.append(el);
+    const { detail } = await error;
+    expect(detail).to.include({ code: 'not-found', status: 404 });
+    await el.updateComplete;
+    expect($(el, '.banner.error[role="alert"]')).to.not.equal(null);
+    await expect(el).to.be.accessible();
+  });
+
+  it('edits variables in the Variables tab; they are saved and undoable', async () => {
+    const { el } = await mountWithPdf();
+    $(el, '#tab-variables')!.click();
+    await el.updateComplete;
+    const editor = $(el, 'cs-variables-editor')!;
+    await expect(el).to.be.accessible();
+    (editor.shadowRoot!.querySelector('[part~="add"]') as HTMLElement).click();
+    await el.updateComplete;
+    await sendKeys({ type: 'amount' });
+    await until(() => (el as unknown as { variables: Array<{ key: string }> }).variables[0]?.key === 'amount', 'key');
+    const { templateId } = await saved(el);
+    const { body } = await api<Template>('GET', `/api/v1/templates/${templateId}`);
+    expect(body.versions[0]!.variables.map((v) => v.key)).to.deep.equal(['amount']);
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect((el as unknown as { variables: unknown[] }).variables).to.deep.equal([]);
   });
 
   it('works by keyboard alone: add a field, move it, set its role, save', async () => {

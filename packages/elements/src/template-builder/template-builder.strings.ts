@@ -17,7 +17,6 @@ export const templateBuilderStrings = {
   'builder.tab.variables': 'Variables',
   'builder.tabs': 'Template parts',
   'builder.pending.clauses': 'The clause editor is not part of this build yet.',
-  'builder.pending.variables': 'The variables editor is not part of this build yet.',
   'builder.palette': 'Add a field',
   'builder.palette.hint': 'Drag onto a page, or press to add to the page in view.',
   'builder.document': 'Document pages',

@@ -85,6 +85,12 @@ export const styles = css`
   .button.primary:hover:not(:disabled) {
     background: color-mix(in srgb, var(--_accent) 85%, black);
   }
+  input:disabled,
+  select:disabled {
+    color: var(--_muted);
+    background: var(--_backdrop);
+    cursor: not-allowed;
+  }
   .button:disabled {
     opacity: 0.55;
     cursor: not-allowed;

@@ -16,6 +16,8 @@ import { toErrorDetail } from '../internal/error-code.ts';
 import { visuallyHidden } from '../internal/styles.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import '../internal/condition-input.ts';
+import './variables-editor.ts';
+import type { VariablesChangeDetail } from './variables-editor.ts';
 import {
   DEFAULT_SIZE,
   FINE_STEP,
@@ -56,6 +58,7 @@ declare global {
 interface Snapshot {
   roles: TemplateRole[];
   fields: TemplateField[];
+  variables: Variable[];
 }
 
 type Phase = 'empty' | 'loading' | 'uploading' | 'ready';
@@ -80,6 +83,8 @@ export const FIELD_TYPES: FieldType[] = ['signature', 'initials', 'date_signed',
 const ACTIONS = ['sign', 'approve', 'view'] as const;
 /** Role colours, in role order; the legend shows which is which. */
 export const ROLE_COLOURS = ['#2450d3', '#a34f00', '#1d7a3a', '#8e24aa', '#c62828', '#00796b', '#5d4037', '#455a64'];
+/** Edits of one kind closer together than this (typing in an editor) are one undo step. */
+const COALESCE_MS = 1000;
 /** Pointer travel (px) before a press on the palette becomes a drag. */
 const DRAG_THRESHOLD = 4;
 
@@ -306,16 +311,26 @@ export class CsTemplateBuilder extends CsConnectedElement {
   // ---- edits and history
 
   private snapshot(): Snapshot {
-    return { roles: this.roles, fields: this.fields };
+    return { roles: this.roles, fields: this.fields, variables: this.variables };
   }
 
-  /** Every edit goes through here, so undo and redo cover all of them. */
-  private commit(next: Partial<Snapshot>): void {
+  private lastCommit?: { kind: string; at: number };
+
+  /**
+   * Every edit goes through here, so undo and redo cover all of them. Edits of the same
+   * `coalesce` kind in quick succession (typing) make one step.
+   */
+  private commit(next: Partial<Snapshot>, coalesce?: string): void {
     if (this.readOnly) return;
-    this.undoStack = [...this.undoStack, this.snapshot()];
+    const now = performance.now();
+    const last = this.lastCommit;
+    const merge = coalesce && last?.kind === coalesce && now - last.at < COALESCE_MS && this.undoStack.length;
+    if (!merge) this.undoStack = [...this.undoStack, this.snapshot()];
+    this.lastCommit = coalesce ? { kind: coalesce, at: now } : undefined;
     this.redoStack = [];
     if (next.roles) this.roles = next.roles;
     if (next.fields) this.fields = next.fields;
+    if (next.variables) this.variables = next.variables;
   }
 
   undo(): void {
@@ -337,8 +352,10 @@ export class CsTemplateBuilder extends CsConnectedElement {
   }
 
   private restore(s: Snapshot): void {
+    this.lastCommit = undefined;
     this.roles = s.roles;
     this.fields = s.fields;
+    this.variables = s.variables;
     if (this.selectedId && !s.fields.some((f) => f.id === this.selectedId)) this.selectedId = undefined;
   }
 
@@ -955,7 +972,14 @@ export class CsTemplateBuilder extends CsConnectedElement {
         <p part="message" class="message">${this.t('builder.pending.clauses')}</p>
       </div>
       <div role="tabpanel" id="panel-variables" aria-labelledby="tab-variables" ?hidden=${this.tab !== 'variables'}>
-        <p part="message" class="message">${this.t('builder.pending.variables')}</p>
+        <cs-variables-editor
+          class="variables-editor"
+          .variables=${this.variables}
+          ?disabled=${this.readOnly}
+          locale=${this.effectiveLocale}
+          @cs-variables-change=${(e: CustomEvent<VariablesChangeDetail>) =>
+            this.commit({ variables: e.detail.variables }, 'variables')}
+        ></cs-variables-editor>
       </div>`;
   }
 
