@@ -329,6 +329,8 @@ describe('<cs-envelope-composer>', function () {
     expect(errorOf(el, 'fee')).to.equal('Is required');
     expect(text(el, '#rcp-0-name-error')).to.equal('Enter the recipient’s name');
     await until(() => active(el)?.id === 'var-customer_name', 'focus on the first invalid field');
+    // customer_name, fee, start, plan and both recipients' names and emails (seats too: 2.5).
+    expect(text(el, '.send-error')).to.equal('Check the highlighted fields: 9 to fix.');
     const after = (await ok<{ items: unknown[] }>('GET', '/api/v1/envelopes', undefined, s.token)).items.length;
     expect(after, 'nothing was sent').to.equal(before);
     await expect(el).to.be.accessible();
@@ -424,6 +426,10 @@ describe('<cs-envelope-composer>', function () {
     const el = await mountComposing();
     const keys = () => $$(el, '.clause').map((c) => c.dataset['clause']);
     expect(keys()).not.to.include('large');
+    // Details not filled in yet read as their label in brackets.
+    expect(text(el, '[data-clause="scope"] .clause-body')).to.equal(
+      'Services for [Customer name] on the [Plan] plan, for [Fee].',
+    );
     await type(el, field(el, 'fee'), '6000');
     expect(keys()).to.include('large');
     expect(text(el, '.clauses > p')).to.match(/^\d of \d clauses apply$/);

@@ -393,6 +393,7 @@ export const styles = css`
   .recipient {
     display: grid;
     grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) 5.5rem;
+    align-items: start;
     gap: 0.5rem;
     padding: 0.75rem;
     border: 1px solid var(--_border);

@@ -540,7 +540,9 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     await this.updateComplete;
     const invalid = this.renderRoot.querySelectorAll<HTMLElement>('[aria-invalid="true"]');
     if (invalid.length) {
-      this.announcement = this.t('composer.invalid', { count: invalid.length });
+      const count = this.renderRoot.querySelectorAll('.field > .error-text').length;
+      this.sendError = this.t('composer.invalid', { count });
+      await this.updateComplete;
       invalid[0]!.focus();
       return;
     }
@@ -951,9 +953,12 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   }
 
   private renderClause(clause: TemplateClause, data: MergeData, variables: Variable[]): TemplateResult {
+    // Details not filled in yet read as their label in brackets, as in the rendered preview.
+    const filled: MergeData = { ...data };
+    for (const v of variables) if (!(v.key in filled)) filled[v.key] = `[${v.label ?? v.key}]`;
     const runs = (items: TextRun[]) =>
       items.map((run) => {
-        const text = interpolate(run.text, data, variables, this.effectiveLocale);
+        const text = interpolate(run.text, filled, variables, this.effectiveLocale);
         return run.bold && run.italic
           ? html`<strong><em>${text}</em></strong>`
           : run.bold
