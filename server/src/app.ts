@@ -14,6 +14,7 @@ import { documentRoutes } from './routes/documents.ts';
 import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { envelopeRoutes } from './routes/envelopes.ts';
 import { signingRoutes } from './routes/signing.ts';
+import { previewRoutes } from './routes/previews.ts';
 import { templateRoutes } from './routes/templates.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { EventBus } from './services/events.ts';
@@ -95,6 +96,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/v1/clauses', clauseRoutes);
   app.route('/api/v1/documents', documentRoutes);
   app.route('/api/v1/templates', templateRoutes);
+  app.route('/api/v1/previews', previewRoutes);
   app.route('/api/v1/envelopes', envelopeRoutes);
   app.route('/api/v1/signing', signingRoutes);
 

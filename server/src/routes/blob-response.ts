@@ -72,3 +72,17 @@ export async function servePdf(c: Context<AppEnv>, sha256: string, name: string)
   headers['Content-Range'] = `bytes ${range.start}-${range.end}/${size}`;
   return new Response(blobs.stream(sha256, range), { status: 206, headers });
 }
+
+/** A PDF made for this request (a preview): never cached, shown inline. */
+export function pdfResponse(bytes: Uint8Array, name: string): Response {
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Length': String(bytes.byteLength),
+      'Cache-Control': 'private, no-store',
+      'Content-Disposition': contentDisposition(name),
+      'X-Content-Type-Options': 'nosniff',
+    },
+  });
+}

@@ -120,3 +120,10 @@ export const security = [{ bearerAuth: [] }];
 
 /** Spread into a staff route: bearer security in the OpenAPI document, and the staff check. */
 export const staffOnly = { security, middleware: [staffAuth] };
+
+/** Merge values are scalars (text, number, money, date… as text or number), each bounded. */
+const MergeValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
+
+export const MergeDataInput = z
+  .record(z.string().max(64), MergeValue)
+  .refine((d) => Object.keys(d).length <= 200, 'At most 200 merge fields');

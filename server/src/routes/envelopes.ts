@@ -3,7 +3,7 @@ import { streamSSE } from 'hono/streaming';
 import { conflict } from '../errors.ts';
 import { notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
 import { servePdf } from './blob-response.ts';
-import { Id, jsonBody, jsonResponse, problems, requestMeta, router, staffOnly } from './common.ts';
+import { Id, jsonBody, jsonResponse, MergeDataInput, problems, requestMeta, router, staffOnly } from './common.ts';
 
 const RecipientSchema = z
   .object({
@@ -58,18 +58,12 @@ const EnvelopeSummarySchema = z
   })
   .openapi('EnvelopeSummary');
 
-/** Merge values are scalars (text, number, money, date… as text or number), each bounded. */
-const MergeValue = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()]);
-
 const EnvelopeInput = z
   .strictObject({
     templateId: z.string().min(1).max(128),
     version: z.number().int().min(1).optional(),
     title: z.string().trim().min(1).max(300).optional(),
-    mergeData: z
-      .record(z.string().max(64), MergeValue)
-      .refine((d) => Object.keys(d).length <= 200, 'At most 200 merge fields')
-      .optional(),
+    mergeData: MergeDataInput.optional(),
     recipients: z
       .array(
         z.strictObject({

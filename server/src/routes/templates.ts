@@ -1,6 +1,8 @@
+import type { TemplateVersion } from '@countersign/core';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { TemplateRecord, TemplateVersionRecord } from '../store/types.ts';
-import { Id, jsonBody, jsonResponse, problems, router, staffOnly, VersionNumber } from './common.ts';
+import { pdfResponse, servePdf } from './blob-response.ts';
+import { Id, jsonBody, jsonResponse, MergeDataInput, problems, router, staffOnly, VersionNumber } from './common.ts';
 
 const Fraction = z.number().min(0).max(1);
 const FieldTypeSchema = z.enum(['signature', 'initials', 'date_signed', 'text', 'checkbox']);
@@ -99,7 +101,7 @@ const VariableSchema = z
   })
   .openapi('Variable');
 
-const Variables = z
+export const Variables = z
   .array(VariableSchema)
   .max(200)
   .superRefine((vars, ctx) => {
@@ -125,36 +127,74 @@ const FieldInput = z.strictObject({
   condition: Condition.optional(),
 });
 
-const ClauseInput = z.strictObject({
-  key: Key,
-  title: z.string().trim().min(1).max(300),
-  body: z.string().min(1).max(20_000).openapi({ description: 'Clause text format, with {{variables}}' }),
-  condition: Condition.optional(),
-});
+const ClauseId = z.string().min(1).max(128);
+const ClauseVersionNumber = z.number().int().min(1).max(1_000_000);
 
-/** Where a version's document comes from: an uploaded PDF, or inline clauses composed per envelope. */
-const SourceSchema = z
+/** A clause written into the version; with `clauseId` and `clauseVersion` (as read back) it is a library reference. */
+const InlineClauseInput = z
+  .strictObject({
+    key: Key,
+    title: z.string().trim().min(1).max(300),
+    body: z.string().min(1).max(20_000).openapi({ description: 'Clause text format, with {{variables}}' }),
+    locked: z.boolean().optional(),
+    condition: Condition.optional(),
+    clauseId: ClauseId.optional(),
+    clauseVersion: ClauseVersionNumber.optional(),
+  })
+  .openapi('InlineClauseInput');
+
+const ClauseRefInput = z
+  .strictObject({
+    clauseId: ClauseId,
+    version: ClauseVersionNumber.optional().openapi({ description: 'Default: the latest published version' }),
+    locked: z.boolean().optional().openapi({ description: 'Lock it here even if the library clause is not locked' }),
+    condition: Condition.optional().openapi({ description: 'Replaces the clause’s own condition' }),
+  })
+  .openapi('ClauseRefInput');
+
+/** A clause of a saved version: inline, or a library clause resolved to its pinned text. */
+const TemplateClauseSchema = z
+  .object({
+    key: z.string(),
+    title: z.string(),
+    body: z.string(),
+    locked: z.boolean(),
+    condition: Condition.optional(),
+    clauseId: z.string().optional(),
+    clauseVersion: z.number().int().optional(),
+  })
+  .openapi('TemplateClause');
+
+const Parties = z
+  .array(z.strictObject({ label: z.string().min(1).max(200), lines: z.array(z.string().max(300)).max(10) }))
+  .max(10);
+
+const PdfSource = z.strictObject({ kind: z.literal('pdf'), documentId: z.string().min(1).max(128) });
+
+/** Clauses to compose: written inline or taken from the library (keys checked once resolved). */
+export const ClausesSourceInput = z
+  .strictObject({
+    kind: z.literal('clauses'),
+    title: z.string().trim().min(1).max(300),
+    parties: Parties.optional(),
+    clauses: z
+      .array(z.union([InlineClauseInput, ClauseRefInput]))
+      .min(1)
+      .max(300),
+  })
+  .openapi('ClausesSourceInput');
+
+/** Where a version's document comes from: an uploaded PDF, or clauses composed per envelope. */
+const SourceSchema = z.discriminatedUnion('kind', [PdfSource, ClausesSourceInput]).openapi('TemplateSourceInput');
+
+const SourceView = z
   .discriminatedUnion('kind', [
-    z.strictObject({ kind: z.literal('pdf'), documentId: z.string().min(1).max(128) }),
-    z.strictObject({
+    PdfSource,
+    z.object({
       kind: z.literal('clauses'),
-      title: z.string().trim().min(1).max(300),
-      parties: z
-        .array(z.strictObject({ label: z.string().min(1).max(200), lines: z.array(z.string().max(300)).max(10) }))
-        .max(10)
-        .optional(),
-      clauses: z
-        .array(ClauseInput)
-        .min(1)
-        .max(300)
-        .superRefine((clauses, ctx) => {
-          const seen = new Set<string>();
-          clauses.forEach((c, i) => {
-            if (seen.has(c.key))
-              ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `Duplicate clause ${c.key}` });
-            seen.add(c.key);
-          });
-        }),
+      title: z.string(),
+      parties: Parties.optional(),
+      clauses: z.array(TemplateClauseSchema),
     }),
   ])
   .openapi('TemplateSource');
@@ -214,7 +254,7 @@ const VersionSchema = z
   .object({
     version: z.number().int(),
     status: z.enum(['draft', 'published']),
-    source: SourceSchema,
+    source: SourceView,
     documentSha256: z.string(),
     pages: z.number().int(),
     roles: z.array(RoleInput.extend({ order: z.number().int() })),
@@ -238,6 +278,13 @@ const TemplateSchema = z
   })
   .openapi('Template');
 
+/** A version as read: every clause says whether it is locked (older versions stored no flag). */
+function versionOut(v: TemplateVersionRecord): Omit<TemplateVersion, 'templateId'> {
+  if (v.source.kind !== 'clauses') return { ...v, source: v.source };
+  const clauses = v.source.clauses.map((c) => ({ ...c, locked: c.locked ?? false }));
+  return { ...v, source: { ...v.source, clauses } };
+}
+
 function view(t: TemplateRecord) {
   const latest = t.versions.at(-1)!;
   const published = t.versions.filter((v) => v.status === 'published').at(-1);
@@ -249,7 +296,7 @@ function view(t: TemplateRecord) {
     latestPublishedVersion: published?.version ?? null,
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
-    versions: t.versions,
+    versions: t.versions.map(versionOut),
   };
 }
 
@@ -350,9 +397,9 @@ const DiffSchema = z
       ),
     }),
     clauses: z.object({
-      added: z.array(ClauseInput),
-      removed: z.array(ClauseInput),
-      changed: z.array(z.object({ key: z.string(), ...Change(ClauseInput) })),
+      added: z.array(TemplateClauseSchema),
+      removed: z.array(TemplateClauseSchema),
+      changed: z.array(z.object({ key: z.string(), ...Change(TemplateClauseSchema) })),
     }),
     roles: z.object({
       added: z.array(Role),
@@ -382,8 +429,31 @@ const diff = createRoute({
   responses: { 200: jsonResponse(DiffSchema, 'Diff'), ...problems },
 });
 
+export const PdfBody = {
+  description: 'PDF',
+  content: { 'application/pdf': { schema: z.string().openapi({ format: 'binary' }) } },
+};
+
+const preview = createRoute({
+  method: 'post',
+  path: '/{id}/versions/{n}/preview',
+  summary: 'A version as a PDF to read (agent, manager: published versions only)',
+  description:
+    'A clauses version is composed with `mergeData`: a missing or invalid value prints as a blank such as "[fee]" ' +
+    '(never a 422 here), and conditions are evaluated on the values given. A PDF version answers its document.',
+  ...staffOnly,
+  request: {
+    params: VersionParams,
+    body: {
+      required: false,
+      content: { 'application/json': { schema: z.strictObject({ mergeData: MergeDataInput.optional() }) } },
+    },
+  },
+  responses: { 200: PdfBody, ...problems },
+});
+
 function versionView(id: string, v: TemplateVersionRecord) {
-  return { templateId: id, ...v };
+  return { templateId: id, ...versionOut(v) };
 }
 
 export const templateRoutes = router()
@@ -417,6 +487,12 @@ export const templateRoutes = router()
     const { id } = c.req.valid('param');
     const versions = await c.get('services').templates.versions(c.get('staff'), id);
     return c.json({ items: versions.map((v) => versionView(id, v)) }, 200);
+  })
+  .openapi(preview, async (c) => {
+    const { id, n } = c.req.valid('param');
+    const body = c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {};
+    const out = await c.get('services').templates.preview(c.get('staff'), id, n, body.mergeData ?? {});
+    return out.kind === 'stored' ? servePdf(c, out.sha256, out.name) : pdfResponse(out.bytes, out.name);
   })
   .openapi(diff, async (c) => {
     const { id, a, b } = c.req.valid('param');

@@ -117,7 +117,7 @@ export function isTurn(e: EnvelopeRecord, r: RecipientRecord): boolean {
  * Merge data as conditions see it: numbers and money given as numeric text compare as numbers
  * (`{">": [{"var": "amount"}, 1000]}` holds for "1500" too).
  */
-function conditionData(variables: readonly Variable[], data: Record<string, unknown>): Record<string, unknown> {
+export function conditionData(variables: readonly Variable[], data: Record<string, unknown>): Record<string, unknown> {
   const out = { ...data };
   for (const v of variables) {
     const value = out[v.key];

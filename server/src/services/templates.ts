@@ -1,16 +1,26 @@
-import { canonicalJson, checkCondition, type Condition, type TemplateRole, type Variable } from '@countersign/core';
+import {
+  canonicalJson,
+  checkCondition,
+  type Condition,
+  type MergeData,
+  type TemplateClause,
+  type TemplateRole,
+  type Variable,
+} from '@countersign/core';
 import type { FieldPlacement } from '@countersign/core';
 import { conflict, invalid, notFound, type ProblemItem } from '../errors.ts';
 import { sha256Hex } from '@countersign/core';
 import type {
   DocumentRecord,
   InlineClausesSource,
+  StoredTemplateClause,
   TemplateFieldRecord,
   TemplateRecord,
   TemplateVersionRecord,
 } from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import type { ServiceDeps, StaffPrincipal } from './context.ts';
+import { composePreview } from './previews.ts';
 
 export const TEMPLATE_ROLES = ['admin', 'legal'] as const;
 
@@ -20,11 +30,41 @@ export type TemplateFieldInput = Omit<FieldPlacement, 'id' | 'required'> &
 
 export type VersionSource = TemplateVersionRecord['source'];
 
+/** A clause written into the version. `clauseId`/`clauseVersion` (a clause read back) make it a library reference. */
+export interface InlineClauseInput {
+  key: string;
+  title: string;
+  body: string;
+  locked?: boolean;
+  condition?: Condition;
+  clauseId?: string;
+  clauseVersion?: number;
+}
+
+/** A library clause, pinned when the draft is saved (default: its latest published version). */
+export interface ClauseRefInput {
+  clauseId: string;
+  version?: number;
+  locked?: boolean;
+  condition?: Condition;
+}
+
+export type SourceInput =
+  | { kind: 'pdf'; documentId: string }
+  | {
+      kind: 'clauses';
+      title: string;
+      parties?: InlineClausesSource['parties'];
+      clauses: Array<InlineClauseInput | ClauseRefInput>;
+    };
+
+type ResolvedSource = Pick<VersionContent, 'source' | 'documentSha256' | 'pages'>;
+
 export interface TemplateInput {
   name: string;
   /** An uploaded PDF; or give `source` (e.g. inline clauses). */
   documentId?: string;
-  source?: VersionSource;
+  source?: SourceInput;
   roles: TemplateRole[];
   fields: TemplateFieldInput[];
   variables?: Variable[];
@@ -33,7 +73,7 @@ export interface TemplateInput {
 /** What a new or edited version may replace; whatever is left out is kept from the version it starts from. */
 export interface VersionInput {
   documentId?: string;
-  source?: VersionSource;
+  source?: SourceInput;
   roles?: TemplateRole[];
   fields?: TemplateFieldInput[];
   variables?: Variable[];
@@ -62,9 +102,9 @@ export interface VersionDiff {
     pages: number;
   }>;
   clauses: {
-    added: InlineClausesSource['clauses'];
-    removed: InlineClausesSource['clauses'];
-    changed: Array<{ key: string } & Change<InlineClausesSource['clauses'][number]>>;
+    added: TemplateClause[];
+    removed: TemplateClause[];
+    changed: Array<{ key: string } & Change<TemplateClause>>;
   };
   roles: {
     added: TemplateVersionRecord['roles'];
@@ -122,7 +162,8 @@ export function diffVersions(templateId: string, a: TemplateVersionRecord, b: Te
     sha256: v.documentSha256,
     pages: v.pages,
   });
-  const clauseList = (v: TemplateVersionRecord) => (v.source.kind === 'clauses' ? v.source.clauses : []);
+  const clauseList = (v: TemplateVersionRecord): TemplateClause[] =>
+    v.source.kind === 'clauses' ? v.source.clauses.map((c) => ({ ...c, locked: c.locked ?? false })) : [];
   const clauses = byKey(clauseList(a), clauseList(b), (c) => c.key);
   const diff: VersionDiff = {
     templateId,
@@ -168,27 +209,99 @@ export class TemplateService {
     return doc;
   }
 
-  /** The document side of a version: an uploaded PDF, or inline clauses (hashed as canonical JSON). */
-  async #source(source: VersionSource): Promise<Pick<VersionContent, 'source' | 'documentSha256' | 'pages'>> {
-    if (source.kind === 'pdf') {
-      const doc = await this.#document(source.documentId);
+  /**
+   * The document side of a version: an uploaded PDF, or clauses (hashed as canonical JSON) with
+   * each library reference resolved to the text of the version it is pinned to.
+   */
+  async resolveSource(input: SourceInput): Promise<ResolvedSource> {
+    if (input.kind === 'pdf') {
+      const doc = await this.#document(input.documentId);
       return { source: { kind: 'pdf', documentId: doc.id }, documentSha256: doc.sha256, pages: doc.pages };
     }
-    const errors: ProblemItem[] = source.clauses.flatMap((c, i) =>
-      c.condition === undefined ? [] : checkCondition(c.condition, `source.clauses.${i}.condition`),
-    );
+    const errors: ProblemItem[] = [];
+    const clauses: StoredTemplateClause[] = [];
+    const keys = new Map<string, number>();
+    for (const [i, item] of input.clauses.entries()) {
+      const at = `source.clauses.${i}`;
+      const clause = await this.#clause(item, at, errors);
+      if (!clause) continue;
+      if (clause.condition !== undefined) errors.push(...checkCondition(clause.condition, `${at}.condition`));
+      const first = keys.get(clause.key);
+      if (first !== undefined) {
+        errors.push({ path: `${at}.key`, message: `Clause ${clause.key} is already clause ${first + 1}` });
+      }
+      keys.set(clause.key, i);
+      clauses.push(clause);
+    }
     if (errors.length) throw invalid('The template is not valid', errors);
+    const source: InlineClausesSource = {
+      kind: 'clauses',
+      title: input.title,
+      ...(input.parties ? { parties: input.parties } : {}),
+      clauses,
+    };
     return { source, documentSha256: await sha256Hex(canonicalJson(source)), pages: 0 };
+  }
+
+  /** One clause of a source: inline as written, or a library clause at its pinned version. */
+  async #clause(
+    item: InlineClauseInput | ClauseRefInput,
+    at: string,
+    errors: ProblemItem[],
+  ): Promise<StoredTemplateClause | undefined> {
+    if (!item.clauseId) {
+      const c = item as InlineClauseInput;
+      return {
+        key: c.key,
+        title: c.title,
+        body: c.body,
+        locked: c.locked ?? false,
+        ...(c.condition !== undefined ? { condition: c.condition } : {}),
+      };
+    }
+    const asked = 'version' in item ? item.version : (item as InlineClauseInput).clauseVersion;
+    const record = await this.deps.store.clauses.get(item.clauseId);
+    if (!record) {
+      errors.push({ path: `${at}.clauseId`, message: 'No such clause in the library' });
+      return undefined;
+    }
+    const version =
+      asked === undefined
+        ? record.versions.filter((v) => v.status === 'published').at(-1)
+        : record.versions.find((v) => v.version === asked);
+    if (!version || version.status !== 'published') {
+      errors.push(
+        asked === undefined
+          ? { path: `${at}.clauseId`, message: `Clause ${record.key} has no published version` }
+          : {
+              path: `${at}.${'version' in item ? 'version' : 'clauseVersion'}`,
+              message: version
+                ? `Version ${asked} of clause ${record.key} is a draft; only a published version can be used`
+                : `Clause ${record.key} has no version ${asked}`,
+            },
+      );
+      return undefined;
+    }
+    const condition = item.condition ?? version.condition;
+    return {
+      key: record.key,
+      title: version.title,
+      body: version.body,
+      locked: version.locked || item.locked === true,
+      ...(condition !== undefined ? { condition } : {}),
+      clauseId: record.id,
+      clauseVersion: version.version,
+    };
   }
 
   /** Checks a version's parts against each other and its document; every problem at once. */
   async #content(
-    sourceInput: VersionSource,
+    resolved: ResolvedSource,
     roles: TemplateRole[],
     inputFields: TemplateFieldInput[],
     variables: Variable[],
   ): Promise<VersionContent> {
-    const { source, documentSha256, pages } = await this.#source(sourceInput);
+    const { source, documentSha256, pages } = resolved;
     const errors: ProblemItem[] = [];
     if (source.kind === 'clauses' && inputFields.length) {
       errors.push({
@@ -248,7 +361,7 @@ export class TemplateService {
 
   async create(p: StaffPrincipal, input: TemplateInput): Promise<TemplateRecord> {
     requireRole(p, TEMPLATE_ROLES);
-    const source: VersionSource = input.source ?? { kind: 'pdf', documentId: input.documentId ?? '' };
+    const source = await this.resolveSource(input.source ?? { kind: 'pdf', documentId: input.documentId ?? '' });
     const content = await this.#content(source, input.roles, input.fields, input.variables ?? []);
     const now = this.deps.clock.now().toISOString();
     const version: TemplateVersionRecord = { version: 1, status: 'draft', ...content, createdAt: now };
@@ -291,10 +404,16 @@ export class TemplateService {
 
   /** The version's parts with `input` applied over them, checked as a whole. */
   async #apply(base: TemplateVersionRecord, input: VersionInput): Promise<VersionContent> {
-    const source: VersionSource =
-      input.source ?? (input.documentId ? { kind: 'pdf', documentId: input.documentId } : base.source);
+    const given =
+      input.source ?? (input.documentId ? { kind: 'pdf' as const, documentId: input.documentId } : undefined);
+    // Without a new source the base's stays as it was resolved: its library clauses stay pinned.
+    const source: ResolvedSource = given
+      ? await this.resolveSource(given)
+      : base.source.kind === 'pdf'
+        ? await this.resolveSource(base.source)
+        : { source: base.source, documentSha256: base.documentSha256, pages: base.pages };
     // Switching to clauses drops the placed fields unless new ones are given (and refused).
-    const fields = input.fields ?? (source.kind === 'clauses' ? [] : base.fields);
+    const fields = input.fields ?? (source.source.kind === 'clauses' ? [] : base.fields);
     return this.#content(source, input.roles ?? base.roles, fields, input.variables ?? base.variables);
   }
 
@@ -348,6 +467,38 @@ export class TemplateService {
     const to = t.versions.find((v) => v.version === b);
     if (!from || !to) throw notFound('Template version');
     return diffVersions(t.id, from, to);
+  }
+
+  /**
+   * A version as a PDF to read: a clauses version composed with whatever merge data is given
+   * (blanks for the rest), a PDF version as its document. Same visibility as reading the version.
+   */
+  async preview(
+    p: StaffPrincipal,
+    id: string,
+    n: number,
+    mergeData: MergeData,
+  ): Promise<{ kind: 'bytes'; bytes: Uint8Array; name: string } | { kind: 'stored'; sha256: string; name: string }> {
+    const t = await this.get(p, id);
+    const v = t.versions.find((x) => x.version === n);
+    if (!v) throw notFound('Template version');
+    if (v.source.kind === 'pdf') {
+      const doc = await this.#document(v.source.documentId);
+      return { kind: 'stored', sha256: doc.sha256, name: doc.name };
+    }
+    const bytes = await composePreview(v.source, v.variables, v.roles, mergeData);
+    return { kind: 'bytes', bytes, name: `${t.name} v${v.version} preview.pdf` };
+  }
+
+  /** Unsaved builder state (legal, admin) as a PDF: checked and resolved as saving it would, then composed. */
+  async previewSource(
+    p: StaffPrincipal,
+    input: { source: Extract<SourceInput, { kind: 'clauses' }>; variables?: Variable[]; mergeData?: MergeData },
+  ): Promise<Uint8Array> {
+    requireRole(p, TEMPLATE_ROLES);
+    const { source } = await this.resolveSource(input.source);
+    if (source.kind !== 'clauses') throw invalid('Only a clauses source can be previewed');
+    return composePreview(source, input.variables ?? [], [], input.mergeData ?? {});
   }
 
   /** Publishing is idempotent: a published version stays as it is and is returned again. */

@@ -58,12 +58,26 @@ export interface TemplateVersionRecord {
   publishedAt?: string;
 }
 
-/** A version made of inline clauses, composed to PDF with the merge data when an envelope is created. */
+/**
+ * A version made of clauses, composed to PDF with the merge data when an envelope is created.
+ * Library clauses are stored resolved (their pinned text), so a later clause edit never changes it.
+ */
 export interface InlineClausesSource {
   kind: 'clauses';
   title: string;
   parties?: Array<{ label: string; lines: string[] }>;
-  clauses: Array<{ key: string; title: string; body: string; condition?: Condition }>;
+  clauses: StoredTemplateClause[];
+}
+
+/** core's TemplateClause; `locked` is absent on versions saved before clauses could be locked (false). */
+export interface StoredTemplateClause {
+  key: string;
+  title: string;
+  body: string;
+  locked?: boolean;
+  condition?: Condition;
+  clauseId?: string;
+  clauseVersion?: number;
 }
 
 /** A template's field: shown, required and stamped only when its `condition` holds for the merge data. */
