@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { Clause, ClauseProposal, ClauseVersion } from '@countersign/core';
 import '../../packages/elements/src/clause-library/define.ts';
 import type { CsClauseLibrary } from '../../packages/elements/src/clause-library/clause-library.ts';
@@ -124,11 +124,33 @@ describe('<cs-clause-library> (legal, real server)', () => {
     expect(el.visibleClauses.map((c) => c.id)).to.deep.equal([b.id]);
     tag!.value = '';
     tag!.dispatchEvent(new Event('change'));
-    const locked = $$<HTMLInputElement>(el, '.filters input[type=checkbox]')[0]!;
-    locked.click();
+    const [locked, pending] = $$<HTMLInputElement>(el, '.filters input[type=checkbox]');
+    locked!.click();
     await el.updateComplete;
     expect(el.visibleClauses.map((c) => c.id)).to.deep.equal([a.id]);
     expect(text(item(el, a.id))).to.contain('Locked');
+    locked!.click();
+    await ok('POST', `/api/v1/clauses/${b.id}/proposals`, { body: 'Fee text, lower.', comment: 'Cheaper' });
+    await el.reload();
+    pending!.click();
+    await waitUntil(() => el.visibleClauses.length === 1, 'only clauses with pending proposals remain');
+    expect(el.visibleClauses.map((c) => c.id)).to.deep.equal([b.id]);
+    expect(text(item(el, b.id))).to.contain('1 pending');
+    await expect(el).to.be.accessible();
+  });
+
+  it('keeps unsaved edits of a clause while another one is open', async () => {
+    const a = await seedClause({ title: 'First', body: 'First text.' });
+    const b = await seedClause({ title: 'Second', body: 'Second text.' });
+    const el = await mount('legal');
+    await open(el, a.id);
+    typeInto(field(el, 'body'), 'First text, edited.');
+    await open(el, b.id);
+    expect(field(el, 'body').value).to.equal('Second text.');
+    expect($(el, '.unsaved')).to.equal(null);
+    await open(el, a.id);
+    expect(field(el, 'body').value).to.equal('First text, edited.');
+    expect(text($(el, '.unsaved'))).to.equal('Unsaved changes');
   });
 
   it('edits and saves: version n+1 with the exact text, then publishes it', async () => {
@@ -259,6 +281,7 @@ describe('<cs-clause-library> (legal, real server)', () => {
     });
     await el.updateComplete;
     expect(text($(el, '[part=status]'))).to.contain('Approved. Version 2 is a draft');
+    await expect(el).to.be.accessible();
     const published = oneEvent(el, 'cs-clause-publish');
     button(el, 'Publish now').click();
     expect((await published).detail).to.deep.equal({ clauseId: clause.id, version: 2 });
@@ -311,6 +334,30 @@ describe('<cs-clause-library> (legal, real server)', () => {
     expect(field(el, 'body').value).to.equal('Notice to {{bad key}}.');
     expect(field(el, 'title').value).to.equal('Notice (amended)');
     expect((await versionsOf(clause.id)).items).to.have.length(1);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows a 409 when approving a proposal on text legal has changed since, and fires cs-error', async () => {
+    const clause = await seedClause({ title: 'Support hours', body: 'Support from 9 to 17.' }, true);
+    const proposal = await ok<ClauseProposal>(
+      'POST',
+      `/api/v1/clauses/${clause.id}/proposals`,
+      { body: 'Support from 8 to 20.', comment: 'Longer hours' },
+      await tokenFor('agent'),
+    );
+    await ok('PATCH', `/api/v1/clauses/${clause.id}`, { body: 'Support from 9 to 18.' }, await tokenFor('legal'));
+    const el = await mount('legal');
+    await open(el, clause.id);
+    button(el, /^Proposals/).click();
+    await waitUntil(() => $(el, `[data-proposal-id="${proposal.id}"] button.approve`));
+    const failed = oneEvent(el, 'cs-error');
+    $<HTMLButtonElement>(el, `[data-proposal-id="${proposal.id}"] button.approve`)!.click();
+    expect((await failed).detail).to.include({ code: 'conflict', status: 409 });
+    await el.updateComplete;
+    expect(text($(el, '[part=error]'))).to.contain('The server refused the change:');
+    expect(text($(el, '.notice-detail'))).to.not.equal('');
+    expect(text($(el, `[data-proposal-id="${proposal.id}"] .badge`))).to.equal('Pending');
+    expect((await proposalsOf(clause.id)).items[0]!.status).to.equal('pending');
     await expect(el).to.be.accessible();
   });
 
@@ -382,6 +429,27 @@ describe('<cs-clause-library> (legal, real server)', () => {
     expect((await published).detail.version).to.equal(2);
   });
 
+  it('puts the list and the editor side by side when wide, stacked at 360px without sideways scrolling', async () => {
+    const clause = await seedClause({ title: 'Layout', body: 'A **long** clause text with {{variables}}.' });
+    try {
+      await setViewport({ width: 1280, height: 900 });
+      const el = await mount('legal');
+      await open(el, clause.id);
+      const list = () => $(el, '.list-pane')!.getBoundingClientRect();
+      const detail = () => $(el, '.detail')!.getBoundingClientRect();
+      expect(detail().left).to.be.greaterThan(list().right - 1);
+      await setViewport({ width: 360, height: 800 });
+      await waitUntil(() => detail().top >= list().bottom - 1, 'the panes stack');
+      expect(el.scrollWidth).to.be.at.most(el.clientWidth);
+      for (const b of $$<HTMLButtonElement>(el, 'button')) {
+        if (b.offsetParent) expect(b.getBoundingClientRect().height, text(b)).to.be.at.least(44);
+      }
+      await expect(el).to.be.accessible();
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
+  });
+
   it('shows an error with a retry when the list cannot load', async () => {
     const el = await fixture<CsClauseLibrary>(
       html`<cs-clause-library server="http://127.0.0.1:9" token="t"></cs-clause-library>`,
@@ -435,6 +503,7 @@ describe('<cs-clause-library mode="browse"> (agent, real server)', () => {
     expect(detail).to.include({ clauseId: clause.id, clauseKey: clause.key });
     await el.updateComplete;
     expect(text($(el, '[part=status]'))).to.contain('Your proposal was sent to legal');
+    await expect(el).to.be.accessible();
     const stored = (await proposalsOf(clause.id)).items.find((p) => p.id === detail.proposalId)!;
     expect(stored).to.include({
       body: 'Delivery within 3 days.',

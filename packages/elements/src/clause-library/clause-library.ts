@@ -188,6 +188,8 @@ export class CsClauseLibrary extends CsConnectedElement {
   @state() private _approved?: { clauseId: string; version: number };
   @state() private _proposal?: ProposalDraft;
 
+  /** Unsaved edits of clauses the user moved away from, restored when they come back. */
+  #stash = new Map<string, Draft>();
   #listAbort?: AbortController;
   #searchTimer?: ReturnType<typeof setTimeout>;
   #loadedFor?: string;
@@ -214,8 +216,9 @@ export class CsClauseLibrary extends CsConnectedElement {
     if (this._selectedId === clauseId && !this.#browse) this.#openTab(tab);
   }
 
-  /** Loads the list again from the server. */
+  /** Loads the list (and the counts of pending proposals) again from the server. */
   reload(): Promise<void> {
+    this._pending = new Map();
     return this.#loadList();
   }
 
@@ -267,17 +270,19 @@ export class CsClauseLibrary extends CsConnectedElement {
   async #loadPendingCounts(items: Clause[]): Promise<void> {
     const client = this.client;
     if (!client) return;
+    // Counts change only through proposals, which this element refreshes when it shows them.
+    const unknown = items.filter((c) => !this._pending.has(c.id));
     const counts = await Promise.all(
-      items.map(async (c) => {
+      unknown.map(async (c) => {
         try {
           const { items: proposals } = await client.listProposals(c.id);
           return [c.id, proposals.filter((p) => p.status === 'pending').length] as const;
         } catch {
-          return [c.id, this._pending.get(c.id) ?? 0] as const;
+          return undefined; // The count is a hint; the list works without it.
         }
       }),
     );
-    this._pending = new Map([...this._pending, ...counts]);
+    this._pending = new Map([...this._pending, ...counts.filter((c) => c !== undefined)]);
   }
 
   #onSearch(e: Event): void {
@@ -301,12 +306,14 @@ export class CsClauseLibrary extends CsConnectedElement {
   async #select(id: string): Promise<void> {
     const clause = this._clauses?.find((c) => c.id === id);
     if (!clause) return;
+    this.#stashDraft();
     this.#resetDetail();
     this._selectedId = id;
     this._creating = false;
     this._tab = 'edit';
-    this._draft = draftOf(clause);
     this._base = draftOf(clause);
+    this._draft = this.#stash.get(id) ?? draftOf(clause);
+    this.#stash.delete(id);
     if (!this.#browse) {
       void this.#loadVersions(id);
       void this.#loadProposals(id);
@@ -315,7 +322,12 @@ export class CsClauseLibrary extends CsConnectedElement {
     this.renderRoot.querySelector<HTMLElement>('#detail-heading')?.focus();
   }
 
+  #stashDraft(): void {
+    if (this._selectedId && this.dirty && !this.#browse) this.#stash.set(this._selectedId, this._draft!);
+  }
+
   async #startCreate(): Promise<void> {
+    this.#stashDraft();
     this.#resetDetail();
     this._selectedId = undefined;
     this._creating = true;
