@@ -151,6 +151,12 @@ describe('<cs-clause-library> (legal, real server)', () => {
     await open(el, a.id);
     expect(field(el, 'body').value).to.equal('First text, edited.');
     expect(text($(el, '.unsaved'))).to.equal('Unsaved changes');
+    // A search that leaves the open clause out of the list leaves it open, edits and all.
+    typeInto($<HTMLInputElement>(el, 'input[type=search]')!, `nothing-matches-${unique()}`);
+    await waitUntil(() => el.visibleClauses.length === 0, 'the search empties the list');
+    expect(text($(el, '#detail-heading'))).to.equal('First');
+    expect(field(el, 'body').value).to.equal('First text, edited.');
+    expect(text($(el, '.list-pane'))).to.contain('No clauses match.');
   });
 
   it('edits and saves: version n+1 with the exact text, then publishes it', async () => {

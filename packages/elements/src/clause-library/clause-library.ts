@@ -171,6 +171,8 @@ export class CsClauseLibrary extends CsConnectedElement {
   @state() private _onlyPending = false;
   @state() private _pending = new Map<string, number>();
   @state() private _selectedId?: string;
+  /** The open clause, kept when a search leaves it out of the list. */
+  @state() private _current?: Clause;
   @state() private _creating = false;
   @state() private _tab: ClauseLibraryTab = 'edit';
   @state() private _draft?: Draft;
@@ -242,7 +244,7 @@ export class CsClauseLibrary extends CsConnectedElement {
   }
 
   get #selected(): Clause | undefined {
-    return this._clauses?.find((c) => c.id === this._selectedId);
+    return this._selectedId ? this._current : undefined;
   }
 
   async #loadList(): Promise<void> {
@@ -309,6 +311,7 @@ export class CsClauseLibrary extends CsConnectedElement {
     this.#stashDraft();
     this.#resetDetail();
     this._selectedId = id;
+    this._current = clause;
     this._creating = false;
     this._tab = 'edit';
     this._base = draftOf(clause);
@@ -370,6 +373,7 @@ export class CsClauseLibrary extends CsConnectedElement {
   }
 
   #replaceClause(updated: Clause): void {
+    if (updated.id === this._current?.id) this._current = updated;
     const list = this._clauses ?? [];
     this._clauses = list.some((c) => c.id === updated.id)
       ? list.map((c) => (c.id === updated.id ? updated : c))
