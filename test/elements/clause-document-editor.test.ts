@@ -448,7 +448,7 @@ describe('<cs-clause-document-editor>', () => {
     expect(first.pages).to.be.at.least(1);
     expect(first.text).to.contain('Zoë Łukasz-Müller');
     expect(first.text).to.contain('Confidentiality');
-    expect($(shadow(el), '[data-action="download"]').textContent).to.match(/Preview: \d+ pages?\./);
+    expect($(shadow(el), '[data-action="download"]').textContent!.trim()).to.match(/^Download the PDF \(\d+ pages?\)$/);
     await expect(el).to.be.accessible();
 
     // A new sample value: the preview follows on its own.

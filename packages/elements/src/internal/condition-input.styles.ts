@@ -105,6 +105,8 @@ export const conditionInputStyles = css`
   .rule :is(select, input) {
     width: 100%;
     min-width: 0;
+    font-size: 1rem;
+    color: var(--_text);
   }
   .combinator {
     display: flex;

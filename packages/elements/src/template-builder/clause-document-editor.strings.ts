@@ -58,6 +58,8 @@ export const clauseDocumentEditorStrings = {
   'clauseDoc.rendering': 'Rendering the preview…',
   'clauseDoc.previewPages': 'Preview: {count} pages.',
   'clauseDoc.previewPagesOne': 'Preview: 1 page.',
+  'clauseDoc.download': 'Download the PDF ({count} pages)',
+  'clauseDoc.downloadOne': 'Download the PDF (1 page)',
   'clauseDoc.previewFailed': 'The preview could not be made: {message}',
   'clauseDoc.previewDocument': 'PDF preview of “{title}”',
   'clauseDoc.page': 'Page {n}',

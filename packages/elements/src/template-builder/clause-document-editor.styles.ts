@@ -217,6 +217,10 @@ export const clauseDocumentEditorStyles = css`
       grid-template-columns: minmax(0, 3fr) minmax(0, 2fr);
       align-items: start;
     }
+    .layout > [part='preview'] {
+      position: sticky;
+      top: 0.5rem;
+    }
   }
   @container (max-width: 26rem) {
     .grid {

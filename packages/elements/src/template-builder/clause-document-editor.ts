@@ -891,7 +891,11 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
         ${
           this._previewUrl && state === 'ready'
             ? html`<a class="button" href=${this._previewUrl} download="preview.pdf" data-action="download"
-                >${this.t('clauseDoc.previewPages' + (sizes.length === 1 ? 'One' : ''), { count: sizes.length })}</a
+                >${
+                  sizes.length === 1
+                    ? this.t('clauseDoc.downloadOne')
+                    : this.t('clauseDoc.download', { count: sizes.length })
+                }</a
               >`
             : nothing
         }

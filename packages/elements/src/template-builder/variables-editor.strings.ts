@@ -7,7 +7,7 @@ export const variablesEditorStrings = {
   'variables.add': 'Add a variable',
   'variables.item': 'Variable {n}: {key}',
   'variables.key': 'Key',
-  'variables.keyHelp': 'Used as {{key}} in clause text.',
+  'variables.keyHelp': 'Used as {placeholder} in clause text.',
   'variables.label': 'Label',
   'variables.type': 'Type',
   'variables.required': 'Required',

@@ -438,7 +438,7 @@ export class CsVariablesEditor extends CsElement {
       <fieldset ?disabled=${this.disabled} aria-labelledby=${`t-${id}`}>
         <div class="grid">
           ${text('key', this.t('variables.key'), v.key, (s) => this.#patch(i, { key: s.trim() }), {
-            hint: this.t('variables.keyHelp', { key: v.key || 'key' }),
+            hint: this.t('variables.keyHelp', { placeholder: `{{${v.key || 'key'}}}` }),
             attrs: { spellcheck: false },
           })}
           ${text('label', this.t('variables.label'), v.label, (s) => this.#patch(i, { label: s }))}
