@@ -498,6 +498,20 @@ describe('<cs-envelope-composer>', function () {
     await until(() => active(el)?.matches('.choose-files'), 'focus back on the file picker');
   });
 
+  it('takes files dropped on the drop zone', async () => {
+    const el = await mountComposing();
+    const zone = $(el, '.dropzone')!;
+    const transfer = new DataTransfer();
+    transfer.items.add(await fixtureFile({ pages: 1 }));
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    await el.updateComplete;
+    expect(zone.classList.contains('dragging')).to.equal(true);
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    const item = await until(() => $(el, '.attachment[data-status="ready"]'), 'the dropped file');
+    expect(item.querySelector('.meta')!.textContent!.trim()).to.equal('1 page');
+    expect(zone.classList.contains('dragging')).to.equal(false);
+  });
+
   it('shows why an encrypted PDF cannot be attached, on the file', async () => {
     const el = await mountComposing();
     const errors: CsErrorDetail[] = [];
@@ -716,6 +730,15 @@ describe('<cs-envelope-composer>', function () {
     expect(envelope.recipients[0]).to.include({ name: 'Юлия Петрова', email: 'julia@example.com', role: 'customer' });
   });
 
+  it('moves from any radio of a group to the next field with Enter', async () => {
+    const el = await mountComposing();
+    const premium = $<HTMLInputElement>(el, 'input[name="var-plan"][value="premium"]')!;
+    premium.focus();
+    await sendKeys({ press: 'Space' });
+    await sendKeys({ press: 'Enter' });
+    expect(active(el)?.id).to.equal('var-region');
+  });
+
   it('works at 360px wide', async () => {
     await setViewport({ width: 360, height: 740 });
     const el = await mountComposing({ width: 360 });
@@ -742,6 +765,31 @@ describe('<cs-envelope-composer>', function () {
     await el.updateComplete;
     expect(text(el, '[data-state="templates-error"] h2')).to.equal('The templates could not be loaded.');
     expect($(el, '[data-state="templates-error"] button')!.textContent!.trim()).to.equal('Try again');
+    await expect(el).to.be.accessible();
+  });
+
+  it('filters many templates with a search box', async () => {
+    for (const name of [
+      'Fibre broadband contract',
+      'Mobile plan',
+      'Data processing agreement',
+      'Plan upgrade',
+      'SIM swap',
+    ]) {
+      const t = await ok<{ id: string }>('POST', '/api/v1/templates', {
+        name,
+        source: { kind: 'clauses', title: name, clauses: [{ key: 'a', title: 'A', body: 'A.' }] },
+        roles: [{ key: 'customer', action: 'sign' }],
+      });
+      await ok('POST', `/api/v1/templates/${t.id}/versions/1/publish`);
+    }
+    const el = await mount();
+    const search = await until(() => $<HTMLInputElement>(el, 'input[type="search"]'), 'the search box');
+    expect(search.labels![0]!.textContent!.trim()).to.equal('Search templates');
+    await type(el, search, 'PLAN', false);
+    expect($$(el, 'button.template .name').map((n) => n.textContent)).to.have.members(['Mobile plan', 'Plan upgrade']);
+    await type(el, search, 'Юлия', false);
+    expect(text(el, '.templates p[role="status"]')).to.equal('No template matches “Юлия”.');
     await expect(el).to.be.accessible();
   });
 });

@@ -125,6 +125,12 @@ export const styles = css`
     box-shadow: var(--_focus);
   }
 
+  /* Panels that take focus to be read out are not controls: no ring around them. */
+  [tabindex='-1']:focus {
+    outline: none;
+    box-shadow: none;
+  }
+
   /* states */
   .message {
     padding: 2rem 1.25rem;

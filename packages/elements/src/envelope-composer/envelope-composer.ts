@@ -522,7 +522,9 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     if (event.key !== 'Enter' || event.isComposing || !target.matches('input:not([type="file"])')) return;
     event.preventDefault();
     const controls = [...this.renderRoot.querySelectorAll<HTMLElement>('[data-nav]')];
-    const at = controls.findIndex((c) => c === target || c.contains(target));
+    // A radio group has one stop (its first radio); any radio of it counts as that stop.
+    const group = target.closest('.field');
+    const at = controls.findIndex((c) => c === target || (group !== null && c.closest('.field') === group));
     const next = at >= 0 ? controls[at + 1] : undefined;
     (next ?? this.renderRoot.querySelector<HTMLElement>('button.send'))?.focus();
   }
