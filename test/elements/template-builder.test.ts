@@ -552,6 +552,56 @@ describe('<cs-template-builder>', function () {
     expect((el as unknown as { variables: unknown[] }).variables).to.deep.equal([]);
   });
 
+  it('composes a template from the clause library instead of a PDF, saves and publishes it', async () => {
+    const key = `support_${Date.now().toString(36)}`;
+    const clause = await api<{ id: string }>('POST', '/api/v1/clauses', {
+      key,
+      title: 'Premium support',
+      body: 'Support answers within one hour.',
+    });
+    expect(clause.status).to.equal(201);
+    await api('POST', `/api/v1/clauses/${clause.body.id}/versions/1/publish`);
+    const el = await mount(await legalToken());
+    $(el, '.dropzone .compose')!.click();
+    await el.updateComplete;
+    expect($(el, '#tab-clauses')!.getAttribute('aria-selected')).to.equal('true');
+    const editor = $(el, 'cs-clause-document-editor')!;
+    const inner = () => editor.shadowRoot!;
+    const title = await until(
+      () => inner().querySelector<HTMLInputElement>('[data-control="document-title"]'),
+      'title',
+    );
+    title.value = 'Ἀθηνᾶ support agreement';
+    title.dispatchEvent(new Event('input', { bubbles: true }));
+    const add = await until(
+      () =>
+        [...inner().querySelectorAll<HTMLElement>('.result')]
+          .find((r) => r.textContent!.includes(key))
+          ?.querySelector<HTMLButtonElement>('button'),
+      'the library clause',
+    );
+    add.click();
+    await el.updateComplete;
+    await expect(el).to.be.accessible();
+
+    const published = oneEvent(el, 'cs-template-publish');
+    $(el, '.publish')!.click();
+    const { templateId } = (await published).detail;
+    const { body } = await api<Template>('GET', `/api/v1/templates/${templateId}`);
+    expect(body.name).to.equal('Ἀθηνᾶ support agreement');
+    const v = body.versions[0]!;
+    expect(v.status).to.equal('published');
+    expect(v.source.kind).to.equal('clauses');
+    if (v.source.kind === 'clauses') {
+      expect(v.source.title).to.equal('Ἀθηνᾶ support agreement');
+      expect(v.source.clauses.map((c) => [c.clauseId, c.title])).to.deep.equal([[clause.body.id, 'Premium support']]);
+    }
+    await el.updateComplete;
+    expect(text($(el, '.banner.readonly'))).to.contain('Version 1 is published');
+    // Undo covers clause edits; a published version has none to undo.
+    expect($<HTMLButtonElement>(el, '.undo')!.disabled).to.equal(true);
+  });
+
   it('works by keyboard alone: add a field, move it, set its role, save', async () => {
     const { el } = await mountWithPdf();
     $(el, '.add-role')!.click();

@@ -16,7 +16,12 @@ export const templateBuilderStrings = {
   'builder.tab.clauses': 'Clauses',
   'builder.tab.variables': 'Variables',
   'builder.tabs': 'Template parts',
-  'builder.pending.clauses': 'The clause editor is not part of this build yet.',
+  'builder.clauses.pdf': 'This template is an uploaded PDF: its text is the PDF’s own.',
+  'builder.clauses.none': 'Compose a contract from the clause library instead of uploading a PDF.',
+  'builder.clauses.fields':
+    'The signature and date fields of a contract made of clauses are added when it is composed, one set per signing role.',
+  'builder.compose': 'Compose from the clause library',
+  'builder.drop.or': 'or',
   'builder.palette': 'Add a field',
   'builder.palette.hint': 'Drag onto a page, or press to add to the page in view.',
   'builder.document': 'Document pages',

@@ -8,6 +8,7 @@ import {
   type Template,
   type TemplateField,
   type TemplateRole,
+  type TemplateSource,
   type TemplateVersion,
   type Variable,
 } from '@countersign/core';
@@ -17,7 +18,9 @@ import { visuallyHidden } from '../internal/styles.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import '../internal/condition-input.ts';
 import './variables-editor.ts';
+import './clause-document-editor.ts';
 import type { VariablesChangeDetail } from './variables-editor.ts';
+import type { ClausesSource, SourceChangeDetail } from './clause-document-editor.ts';
 import {
   DEFAULT_SIZE,
   FINE_STEP,
@@ -59,6 +62,8 @@ interface Snapshot {
   roles: TemplateRole[];
   fields: TemplateField[];
   variables: Variable[];
+  /** The clauses of a template composed from the library (undefined for a PDF template). */
+  source?: ClausesSource;
 }
 
 type Phase = 'empty' | 'loading' | 'uploading' | 'ready';
@@ -90,6 +95,21 @@ const DRAG_THRESHOLD = 4;
 
 let ids = 0;
 const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(ids++).toString(36)}`;
+
+/** A saved clauses source as the editor and the API take it: library clauses by reference. */
+function sourceInput(source: Extract<TemplateSource, { kind: 'clauses' }>): ClausesSource {
+  return {
+    kind: 'clauses',
+    title: source.title,
+    ...(source.parties ? { parties: source.parties } : {}),
+    clauses: source.clauses.map((c) => {
+      const extra = { locked: c.locked, ...(c.condition !== undefined ? { condition: c.condition } : {}) };
+      return c.clauseId
+        ? { clauseId: c.clauseId, ...(c.clauseVersion ? { version: c.clauseVersion } : {}), ...extra }
+        : { key: c.key, title: c.title, body: c.body, ...extra };
+    }),
+  };
+}
 
 /** An AcroForm field name as a field key (letters, digits, `_ . -`), or undefined when nothing is left. */
 function keyFrom(name: string): string | undefined {
@@ -151,6 +171,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
   @state() private roles: TemplateRole[] = [{ key: 'signer', label: 'Signer', action: 'sign' }];
   @state() private fields: TemplateField[] = [];
   @state() private variables: Variable[] = [];
+  @state() private source?: ClausesSource;
   @state() private documentId?: string;
   @state() private documentName = '';
   @state() private formFields: PdfFormField[] = [];
@@ -254,6 +275,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
       this.status = undefined;
       this.versions = [];
       this.fields = [];
+      this.source = undefined;
       this.selectedId = undefined;
       this.undoStack = [];
       this.redoStack = [];
@@ -295,7 +317,16 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.undoStack = [];
     this.redoStack = [];
     this.selectedId = undefined;
-    if (v.source.kind === 'pdf' && v.source.documentId !== this.documentId) {
+    if (v.source.kind === 'clauses') {
+      this.source = sourceInput(v.source);
+      this.documentId = undefined;
+      this.formFields = [];
+      this.pages.close();
+      this.releaseObjectUrl();
+      return;
+    }
+    this.source = undefined;
+    if (v.source.documentId !== this.documentId) {
       const documentId = v.source.documentId;
       this.documentId = documentId;
       const [doc, blob] = await Promise.all([
@@ -303,7 +334,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
         client.fetchBlob(client.documentContentUrl(documentId)),
       ]);
       this.documentName = doc?.name ?? '';
-      this.formFields = doc?.formFields ?? [];
+      // Offered once, while the template has no fields yet.
+      this.formFields = v.fields.length ? [] : (doc?.formFields ?? []);
       this.showPdf(blob);
     }
   }
@@ -311,7 +343,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
   // ---- edits and history
 
   private snapshot(): Snapshot {
-    return { roles: this.roles, fields: this.fields, variables: this.variables };
+    return { roles: this.roles, fields: this.fields, variables: this.variables, source: this.source };
   }
 
   private lastCommit?: { kind: string; at: number };
@@ -331,6 +363,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     if (next.roles) this.roles = next.roles;
     if (next.fields) this.fields = next.fields;
     if (next.variables) this.variables = next.variables;
+    if (next.source) this.source = next.source;
   }
 
   undo(): void {
@@ -356,6 +389,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.roles = s.roles;
     this.fields = s.fields;
     this.variables = s.variables;
+    this.source = s.source;
     if (this.selectedId && !s.fields.some((f) => f.id === this.selectedId)) this.selectedId = undefined;
   }
 
@@ -408,6 +442,27 @@ export class CsTemplateBuilder extends CsConnectedElement {
       if (r.bottom >= middle || r.bottom >= viewer.top + 40) return Number(box.dataset['page']);
     }
     return 1;
+  }
+
+  /** Starts a template composed from the clause library instead of a PDF. */
+  compose(): void {
+    this.error = undefined;
+    this.templateId = undefined;
+    this.loadedId = undefined;
+    this.version = undefined;
+    this.status = undefined;
+    this.versions = [];
+    this.documentId = undefined;
+    this.formFields = [];
+    this.fields = [];
+    this.selectedId = undefined;
+    this.pages.close();
+    this.releaseObjectUrl();
+    this.source = { kind: 'clauses', title: this.name, clauses: [] };
+    this.undoStack = [];
+    this.redoStack = [];
+    this.phase = 'ready';
+    this.tab = 'clauses';
   }
 
   private importFormFields(): void {
@@ -484,25 +539,28 @@ export class CsTemplateBuilder extends CsConnectedElement {
   // ---- saving and publishing
 
   private body() {
-    return {
-      roles: this.roles.map((r, i) => ({ ...r, order: i + 1 })),
-      fields: this.fields.map((f) => ({ ...f })),
-      variables: this.variables,
-    };
+    const roles = this.roles.map((r, i) => ({ ...r, order: i + 1 }));
+    // A clauses version gets its signature and date fields from the composer.
+    if (this.source) return { source: this.source, roles, variables: this.variables };
+    return { roles, fields: this.fields.map((f) => ({ ...f })), variables: this.variables };
+  }
+
+  private get hasContent(): boolean {
+    return !!(this.documentId || this.source);
   }
 
   /** Saves the draft: creates the template, or updates the open draft version. */
   async save(): Promise<TemplateSaveDetail | undefined> {
     const client = this.client;
-    if (!client || !this.documentId || this.readOnly) return undefined;
+    if (!client || !this.hasContent || this.readOnly) return undefined;
     this.busy = 'save';
     this.error = undefined;
     try {
       let saved: TemplateSaveDetail;
       if (!this.templateId || this.version === undefined) {
         const template = await client.createTemplate({
-          name: this.name.trim() || this.t('builder.untitled'),
-          documentId: this.documentId,
+          name: this.name.trim() || this.source?.title.trim() || this.t('builder.untitled'),
+          ...(this.source ? {} : { documentId: this.documentId }),
           ...this.body(),
         });
         saved = { templateId: template.id, version: template.versions.at(-1)?.version ?? 1 };
@@ -907,7 +965,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
         <button
           part="button"
           class="button save"
-          ?disabled=${!canEdit || !this.documentId}
+          ?disabled=${!canEdit || !this.hasContent}
           aria-busy=${this.busy === 'save' ? 'true' : 'false'}
           @click=${() => this.save()}
         >
@@ -916,7 +974,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
         <button
           part="button primary"
           class="button primary publish"
-          ?disabled=${!canEdit || !this.documentId}
+          ?disabled=${!canEdit || !this.hasContent}
           aria-busy=${this.busy === 'publish' ? 'true' : 'false'}
           @click=${() => this.publish()}
         >
@@ -969,7 +1027,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
         ${this.renderFieldsTab()}
       </div>
       <div role="tabpanel" id="panel-clauses" aria-labelledby="tab-clauses" ?hidden=${this.tab !== 'clauses'}>
-        <p part="message" class="message">${this.t('builder.pending.clauses')}</p>
+        ${this.renderClausesTab()}
       </div>
       <div role="tabpanel" id="panel-variables" aria-labelledby="tab-variables" ?hidden=${this.tab !== 'variables'}>
         <cs-variables-editor
@@ -998,6 +1056,28 @@ export class CsTemplateBuilder extends CsConnectedElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>(`#tab-${next}`)?.focus());
   }
 
+  private renderClausesTab(): TemplateResult {
+    if (this.source) {
+      return html`<cs-clause-document-editor
+        class="clause-editor"
+        .server=${this.effectiveServer}
+        .token=${this.effectiveToken}
+        locale=${this.effectiveLocale}
+        .source=${this.source}
+        .variables=${this.variables}
+        ?inert=${this.readOnly}
+        @cs-source-change=${(e: CustomEvent<SourceChangeDetail>) => this.commit({ source: e.detail.source }, 'source')}
+      ></cs-clause-document-editor>`;
+    }
+    if (this.documentId) return html`<p part="message" class="message">${this.t('builder.clauses.pdf')}</p>`;
+    return html`<div part="message" class="message">
+      <p>${this.t('builder.clauses.none')}</p>
+      <button part="button" class="button compose" ?disabled=${this.phase !== 'empty'} @click=${() => this.compose()}>
+        ${this.t('builder.compose')}
+      </button>
+    </div>`;
+  }
+
   private renderFieldsTab(): TemplateResult {
     if (this.phase === 'loading') {
       return html`<p part="message" class="message" role="status">${this.t('builder.loading')}</p>`;
@@ -1008,6 +1088,15 @@ export class CsTemplateBuilder extends CsConnectedElement {
       </p>`;
     }
     if (this.phase === 'empty') return this.renderDropzone();
+    if (this.source) {
+      return html`<div class="workspace clauses-mode">
+        <div class="side">
+          <p class="hint">${this.t('builder.clauses.fields')}</p>
+          ${this.renderRoles()}
+        </div>
+        <div class="side">${this.renderVersions()}</div>
+      </div>`;
+    }
     return html`<div class="workspace">
       <div class="side">${this.renderPalette()} ${this.renderRoles()}</div>
       ${this.renderViewer()}
@@ -1029,6 +1118,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
         <span>${this.t('builder.drop.choose')}</span>
         <input class="visually-hidden" type="file" accept="application/pdf,.pdf" @change=${this.onFileChosen} />
       </label>
+      <p>${this.t('builder.drop.or')}</p>
+      <button part="button" class="button compose" @click=${() => this.compose()}>${this.t('builder.compose')}</button>
     </div>`;
   }
 
