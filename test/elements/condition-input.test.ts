@@ -225,6 +225,29 @@ describe('<cs-condition-input>', () => {
     expect($(el, '.rule')).to.equal(null);
   });
 
+  it('a host storing an invalid event value (as undefined) does not wipe what is being typed', async () => {
+    const el = await mount({ '==': [{ var: 'tier' }, 'basic'] });
+    // As a host does that keeps the condition as text: parse errors come back as "no condition".
+    el.addEventListener('cs-condition-change', (e) => (el.value = e.detail.value));
+    radio(el, 'advanced').click();
+    await el.updateComplete;
+    const textarea = $<HTMLTextAreaElement>(el, 'textarea')!;
+    setValue(textarea, '{"==": [{"var": "tier"}, "pre');
+    await el.updateComplete;
+    await el.updateComplete;
+    expect(radio(el, 'advanced').checked).to.equal(true);
+    expect($<HTMLTextAreaElement>(el, 'textarea')!.value).to.equal('{"==": [{"var": "tier"}, "pre');
+    expect(error(el)).to.match(/^This is not valid JSON/);
+    setValue(textarea, '{"==": [{"var": "tier"}, "premium"]}');
+    await el.updateComplete;
+    expect(summary(el)).to.equal('Included when tier is Premium');
+    // A value the host sets on its own (another clause selected) does reset it.
+    el.value = { '!=': [{ var: 'tier' }, 'basic'] };
+    await el.updateComplete;
+    expect(radio(el, 'simple').checked).to.equal(true);
+    expect(summary(el)).to.equal('Included when tier is not Basic');
+  });
+
   it('renders names and markup in values as text', async () => {
     const script = '<img src=x onerror=alert(1)>';
     const el = await mount({ '==': [{ var: 'client_name' }, script] }, [

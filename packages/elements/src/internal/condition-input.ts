@@ -157,6 +157,8 @@ export class CsConditionInput extends CsElement {
 
   /** JSON of the value this element set itself, so an echo from the host does not reset the editor. */
   #own?: string;
+  /** JSON of the last value sent in an event (valid or not): a host storing it must not reset the editor either. */
+  #emitted?: string;
 
   /** False while what the person entered is not a usable condition. */
   get valid(): boolean {
@@ -168,11 +170,14 @@ export class CsConditionInput extends CsElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('value') && JSON.stringify(this.value ?? null) !== this.#own) this.#load(this.value);
+    if (!changed.has('value')) return;
+    const incoming = JSON.stringify(this.value ?? null);
+    if (incoming !== this.#own && incoming !== this.#emitted) this.#load(this.value);
   }
 
   #load(value: Condition | undefined): void {
     this.#own = JSON.stringify(value ?? null);
+    this.#emitted = undefined;
     this._note = '';
     if (value === undefined || value === null) {
       this._mode = 'always';
@@ -286,6 +291,7 @@ export class CsConditionInput extends CsElement {
       this.#own = JSON.stringify(value ?? null);
       this.value = value;
     }
+    this.#emitted = JSON.stringify(value ?? null);
     this.emit('cs-condition-change', { value, valid });
   }
 
