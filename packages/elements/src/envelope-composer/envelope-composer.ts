@@ -222,6 +222,25 @@ export class CsEnvelopeComposer extends CsConnectedElement {
       this.chosenId = this.templateId || undefined;
       if (!this.chosenId) this.phase = 'choose';
     }
+    // A host that sets its CRM record after the form is up (it loaded later) fills it in.
+    if (this.phase === 'compose' && this.version) {
+      if (changed.has('mergeData') && changed.get('mergeData') !== undefined) this.applyMergeData();
+      if (changed.has('recipients') && changed.get('recipients') !== undefined) this.applyRecipients();
+    }
+  }
+
+  private applyMergeData(): void {
+    const raw = { ...this.raw };
+    for (const v of this.variables) if (v.key in this.mergeData) raw[v.key] = toRaw(v, this.mergeData[v.key]);
+    this.raw = raw;
+    this.schedulePreview();
+  }
+
+  private applyRecipients(): void {
+    const given = recipientRows(this.version!.roles, this.recipients);
+    this.rows = this.rows.map((row, i) =>
+      this.recipients.some((r) => r.role === row.role) ? { ...row, ...given[i]!, label: row.label } : row,
+    );
   }
 
   override disconnectedCallback(): void {
