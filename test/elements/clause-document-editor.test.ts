@@ -139,14 +139,6 @@ async function pdfText(url: string): Promise<{ pages: number; text: string }> {
   return { pages, text: text.replace(/\s+/g, ' ') };
 }
 
-/** Whether the server has POST /api/v1/previews yet (it is being built alongside). */
-async function previewsExist(): Promise<boolean> {
-  const probe = await api('POST', '/api/v1/previews', {
-    source: { kind: 'clauses', title: 'Probe', clauses: [{ key: 'a', title: 'A', body: 'B' }] },
-  });
-  return probe.status !== 404;
-}
-
 describe('<cs-clause-document-editor>', () => {
   it('lists the library with title, key, published version and lock; only published clauses can be added', async () => {
     const el = await mountLoaded();
@@ -190,6 +182,13 @@ describe('<cs-clause-document-editor>', () => {
       'Latest published version (1) when saved',
       'Locked',
     ]);
+    // Locked in the library: the reference cannot unlock it (the server ORs the two).
+    const lock = $<HTMLInputElement>(card, '[data-control="locked"]');
+    expect(lock.checked).to.equal(true);
+    expect(lock.disabled).to.equal(true);
+    expect($(card, `#${lock.getAttribute('aria-describedby')}`).textContent).to.equal(
+      'Locked in the library: legal unlocks it there.',
+    );
     // Added once: the library button says so.
     const button = $<HTMLButtonElement>(result(el, clauses.liability!), 'button');
     expect(button.disabled).to.equal(true);
@@ -227,7 +226,7 @@ describe('<cs-clause-document-editor>', () => {
 
   it('writes, orders, locks and conditions clauses: the event carries the exact source', async () => {
     const el = await mountLoaded({
-      source: { kind: 'clauses', title: 'MSA', clauses: [{ clauseId: clauses.liability!.id }] },
+      source: { kind: 'clauses', title: 'MSA', clauses: [{ clauseId: clauses.confidentiality!.id }] },
     });
     const seen = record(el);
 
@@ -255,7 +254,7 @@ describe('<cs-clause-document-editor>', () => {
     await el.updateComplete;
     expect(seen.at(-1)!.clauses.map((c) => ('clauseId' in c ? c.clauseId : c.key))).to.deep.equal([
       'payment',
-      clauses.liability!.id,
+      clauses.confidentiality!.id,
     ]);
     expect(active(el)!.dataset['control']).to.equal('body');
     expect($(cards(el)[0]!, 'h3').textContent).to.equal('Clause 1: Payment');
@@ -268,9 +267,9 @@ describe('<cs-clause-document-editor>', () => {
     expect(active(el)!.getAttribute('aria-label')).to.equal('Move “Payment” up');
     expect($(cards(el)[1]!, 'h3').textContent).to.equal('Clause 2: Payment');
 
-    // Unlock the library clause (locked there): the override is written.
+    // Lock the library clause (not locked there): the reference says so.
     const lock = $<HTMLInputElement>(cards(el)[0]!, '[data-control="locked"]');
-    expect(lock.checked).to.equal(true);
+    expect(lock.checked).to.equal(false);
     lock.focus();
     await sendKeys({ press: 'Space' });
     await el.updateComplete;
@@ -297,7 +296,7 @@ describe('<cs-clause-document-editor>', () => {
       kind: 'clauses',
       title: 'MSA',
       clauses: [
-        { clauseId: clauses.liability!.id, locked: false },
+        { clauseId: clauses.confidentiality!.id, locked: true },
         {
           key: 'payment',
           title: 'Payment',
@@ -406,7 +405,7 @@ describe('<cs-clause-document-editor>', () => {
   });
 
   it('shows a failed preview as a visible message and cs-error', async () => {
-    // An agent may not preview unsaved sources (and until the endpoint exists, it is 404 for all).
+    // Only legal and admins may preview unsaved sources.
     const el = await mountLoaded({
       token: agent,
       source: { kind: 'clauses', title: 'MSA', clauses: [{ key: 'a', title: 'A', body: 'Text.' }] },
@@ -414,8 +413,8 @@ describe('<cs-clause-document-editor>', () => {
     const errored = oneEvent(el, 'cs-error');
     $(shadow(el), '[data-action="preview"]').click();
     const { detail } = (await errored) as CustomEvent<CsErrorDetail>;
-    expect(detail.status).to.be.oneOf([403, 404]);
-    expect(detail.code).to.be.oneOf(['forbidden', 'not-found']);
+    expect(detail.status).to.equal(403);
+    expect(detail.code).to.equal('forbidden');
     await el.updateComplete;
     expect(el.previewState).to.equal('error');
     const alert = $(shadow(el), '[part="preview"] [role="alert"]');
@@ -425,7 +424,6 @@ describe('<cs-clause-document-editor>', () => {
   });
 
   it('renders the PDF preview with sample data and renders again when the sample changes', async function () {
-    if (!(await previewsExist())) this.skip(); // POST /api/v1/previews is not on the server yet
     this.timeout(30_000);
     const el = await mountLoaded({
       source: {

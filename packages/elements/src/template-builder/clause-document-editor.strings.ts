@@ -19,6 +19,7 @@ export const clauseDocumentEditorStrings = {
   'clauseDoc.latest': 'Latest published version ({version}) when saved',
   'clauseDoc.locked': 'Locked (agents cannot propose changes)',
   'clauseDoc.lockedBadge': 'Locked',
+  'clauseDoc.lockedInLibrary': 'Locked in the library: legal unlocks it there.',
   'clauseDoc.moveUp': 'Move “{title}” up',
   'clauseDoc.moveDown': 'Move “{title}” down',
   'clauseDoc.remove': 'Remove “{title}”',

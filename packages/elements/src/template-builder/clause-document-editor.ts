@@ -570,7 +570,9 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     const ref = isRef(entry) ? entry : undefined;
     const clause = ref ? this._known.get(ref.clauseId) : undefined;
     const library = typeof clause === 'object' ? clause : undefined;
-    const locked = entry.locked ?? library?.locked ?? false;
+    // The server locks a library clause when the library or the reference says so.
+    const lockedInLibrary = !!library?.locked;
+    const locked = lockedInLibrary || (entry.locked ?? false);
     const body = ref ? library?.body : (entry as InlineClauseInput).body;
     const condition = entry.condition ?? library?.condition;
     const last = i === this.source.clauses.length - 1;
@@ -679,9 +681,12 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
           type="checkbox"
           data-control="locked"
           .checked=${live(locked)}
-          @change=${(e: Event) => this.#patchClause(i, { locked: (e.target as HTMLInputElement).checked })}
+          ?disabled=${lockedInLibrary}
+          aria-describedby=${lockedInLibrary ? `l-${id}` : nothing}
+          @change=${(e: Event) => this.#patchClause(i, { locked: (e.target as HTMLInputElement).checked || undefined })}
         />${this.t('clauseDoc.locked')}
       </label>
+      ${lockedInLibrary ? html`<p class="hint" id=${`l-${id}`}>${this.t('clauseDoc.lockedInLibrary')}</p>` : nothing}
       <cs-condition-input
         data-control="condition"
         .label=${this.t('clauseDoc.conditionOf', { title })}
