@@ -270,6 +270,86 @@ describe('<cs-template-builder>', function () {
     expect(placed.x).to.equal(1 - 0.3);
   });
 
+  it('moves a field by touch (pointer events) and to another page by dragging onto it', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'initials', 0.25, 0.8);
+    const f = { ...only(el)[0]! };
+    const field = fieldBox(el, f.id);
+    const page = pageRect(el);
+    const [x, y] = centre(field.getBoundingClientRect());
+    const touch = (type: string, cx: number, cy: number) =>
+      field.dispatchEvent(
+        new PointerEvent(type, {
+          clientX: cx,
+          clientY: cy,
+          pointerId: 7,
+          pointerType: 'touch',
+          isPrimary: true,
+          button: type === 'pointermove' ? -1 : 0,
+          buttons: type === 'pointerup' ? 0 : 1,
+          bubbles: true,
+          composed: true,
+          cancelable: true,
+        }),
+      );
+    touch('pointerdown', x, y);
+    touch('pointermove', x + 20, y + 10);
+    touch('pointermove', x + 30, y + 40);
+    expect(field.style.transform).to.contain('translate(');
+    touch('pointerup', x + 30, y + 40);
+    await el.updateComplete;
+    expect(only(el)[0]).to.include({ x: f.x + 30 / page.width, y: f.y + 40 / page.height, page: 1 });
+    expect(fieldBox(el, f.id).style.transform).to.equal('');
+
+    // Dragged down onto page 2: it lands there, where the pointer let go.
+    const viewer = $(el, '.viewer')!;
+    viewer.scrollTop += fieldBox(el, f.id).getBoundingClientRect().top - viewer.getBoundingClientRect().top - 100;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const page2 = pageRect(el, 2);
+    const start = centre(fieldBox(el, f.id).getBoundingClientRect());
+    expect(page2.top + 0.3 * page2.height).to.be.lessThan(viewer.getBoundingClientRect().bottom);
+    await sendKeys({ down: 'Alt' });
+    await drag(start, [start[0], Math.round(page2.top + 0.3 * page2.height)]);
+    await sendKeys({ up: 'Alt' });
+    await el.updateComplete;
+    const moved = only(el)[0]!;
+    expect(moved.page).to.equal(2);
+    const box = fieldBox(el, f.id).getBoundingClientRect();
+    expect(box.top).to.be.closeTo(page2.top + moved.y * page2.height, 1);
+    expect($(el, '.page[data-page="2"] .field')).to.not.equal(null);
+  });
+
+  it('uploads a PDF dropped on the upload area', async () => {
+    const el = await mount(await legalToken());
+    const { name, base64 } = await serverCommand<{ name: string; base64: string }>('cs-fixture', { pages: 2 });
+    const transfer = new DataTransfer();
+    transfer.items.add(
+      new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type: 'application/pdf' }),
+    );
+    const zone = $(el, '.dropzone')!;
+    zone.dispatchEvent(new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    await el.updateComplete;
+    expect(text(zone)).to.contain('Drop the PDF to upload it');
+    zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+    await until(() => $(el, '.page[data-page="2"]'), 'pages of the dropped PDF');
+    expect($<HTMLInputElement>(el, '.name input')!.value).to.equal(name.replace(/\.pdf$/, ''));
+  });
+
+  it('a version published elsewhere meanwhile: saving shows the 409 and fires cs-error', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.3, 0.6);
+    const { templateId, version } = await saved(el);
+    await api('POST', `/api/v1/templates/${templateId}/versions/${version}/publish`);
+    fieldBox(el, only(el)[0]!.id).focus();
+    await sendKeys({ press: 'ArrowUp' });
+    const error = oneEvent(el, 'cs-error');
+    $(el, '.publish')!.click();
+    expect((await error).detail.status).to.equal(409);
+    await el.updateComplete;
+    expect(text($(el, '.banner.error'))).to.contain('published and cannot change');
+    await expect(el).to.be.accessible();
+  });
+
   it('undoes and redoes every edit with the buttons and Ctrl+Z / Ctrl+Shift+Z / Ctrl+Y', async () => {
     const { el } = await mountWithPdf();
     await placeFromPalette(el, 'checkbox', 0.6, 0.6);

@@ -96,6 +96,15 @@ const DRAG_THRESHOLD = 4;
 let ids = 0;
 const newId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${(ids++).toString(36)}`;
 
+/** Keeps a drag's events coming to `el`; a pointer already gone (or a synthetic one) just is not captured. */
+function capture(el: Element, pointerId: number): void {
+  try {
+    el.setPointerCapture(pointerId);
+  } catch {
+    /* no active pointer with that id */
+  }
+}
+
 /** A saved clauses source as the editor and the API take it: library clauses by reference. */
 function sourceInput(source: Extract<TemplateSource, { kind: 'clauses' }>): ClausesSource {
   return {
@@ -688,7 +697,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     const resize = (e.target as HTMLElement).classList.contains('handle');
     e.preventDefault();
     el.focus();
-    el.setPointerCapture(e.pointerId);
+    capture(el, e.pointerId);
     this.selectedId = field.id;
     this.drag = {
       kind: resize ? 'resize' : 'move',
@@ -705,7 +714,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
   private onPalettePointerDown(e: PointerEvent, type: FieldType): void {
     if (e.button !== 0 || this.readOnly) return;
     const el = e.currentTarget as HTMLElement;
-    el.setPointerCapture(e.pointerId);
+    capture(el, e.pointerId);
     this.drag = {
       kind: 'new',
       pointerId: e.pointerId,
