@@ -100,6 +100,7 @@ function seed(): MockClause[] {
         body: 'The customer pays **{{fee}}** per month, within 14 days of the invoice.\n\n1. By card\n2. By *bank transfer*',
         category: 'Commercial',
         tags: ['money'],
+        condition: { '==': [{ var: 'billing' }, 'monthly'] },
       },
       false,
     ),

@@ -214,7 +214,17 @@ describe('<cs-clause-library> (legal, real server)', () => {
     typeInto(field(el, 'title'), 'Confidentiality');
     typeInto(field(el, 'body'), 'Keep {{company}} secrets secret.');
     typeInto(field(el, 'tags'), 'nda, core');
-    typeInto(field(el, 'condition'), '{">": [{"var": "amount"}, 5000]}');
+    // The condition through the shared <cs-condition-input>, in its JSON mode.
+    const condition = $(el, 'cs-condition-input')!;
+    condition.shadowRoot!.querySelector<HTMLInputElement>('input[value=advanced]')!.click();
+    await el.updateComplete;
+    const json = condition.shadowRoot!.querySelector<HTMLTextAreaElement>('textarea#json')!;
+    typeInto(json, '{">": [{"var": "amount"}, ');
+    await el.updateComplete;
+    button(el, 'Create clause').click();
+    await el.updateComplete;
+    expect(text($(el, '.condition .field-error'))).to.contain('Finish the condition');
+    typeInto(json, '{">": [{"var": "amount"}, 5000]}');
     const saved = oneEvent(el, 'cs-clause-save');
     button(el, 'Create clause').click();
     const { detail } = await saved;
@@ -224,6 +234,10 @@ describe('<cs-clause-library> (legal, real server)', () => {
     expect(stored.tags).to.deep.equal(['nda', 'core']);
     expect(stored.condition).to.deep.equal({ '>': [{ var: 'amount' }, 5000] });
     await waitUntil(() => text($(el, '#detail-heading')) === 'Confidentiality');
+    // Opened again, the stored condition loads into the input without counting as an edit.
+    await el.updateComplete;
+    expect(text($(el, 'cs-condition-input')!.shadowRoot!.querySelector('[part=summary]'))).to.contain('amount');
+    expect($(el, '.unsaved')).to.equal(null);
   });
 
   it('shows a side-by-side diff between two versions with deletions and insertions marked', async () => {

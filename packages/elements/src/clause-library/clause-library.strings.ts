@@ -37,10 +37,9 @@ export const clauseLibraryStrings = {
   'clauseLibrary.field.category': 'Category',
   'clauseLibrary.field.tags': 'Tags',
   'clauseLibrary.field.tagsHint': 'Separate tags with commas.',
-  'clauseLibrary.field.condition': 'Condition (JSON Logic)',
-  'clauseLibrary.field.conditionHint':
-    'Included only when true, e.g. {">": [{"var": "amount"}, 5000]}. Leave empty to always include.',
-  'clauseLibrary.field.conditionInvalid': 'This is not valid JSON.',
+  'clauseLibrary.field.condition': 'Condition',
+  'clauseLibrary.field.conditionHint': 'Whether an agreement includes this clause, decided from the merge data.',
+  'clauseLibrary.field.conditionInvalid': 'Finish the condition or choose “Always” before saving.',
   'clauseLibrary.field.required': 'Required.',
   'clauseLibrary.preview': 'Preview',
   'clauseLibrary.previewEmpty': 'Nothing to preview yet.',

@@ -10,11 +10,15 @@ import {
   type ClauseProposal,
   type ClauseVersion,
   type Condition,
+  type Variable,
+  placeholders,
 } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
 import { toErrorDetail } from '../internal/error-code.ts';
 import { visuallyHidden } from '../internal/styles.ts';
+import '../internal/condition-input.ts';
+import type { ConditionChangeDetail } from '../internal/condition-input.ts';
 import { renderClauseText } from './render-clause-text.ts';
 import { renderDiffColumns } from './diff-view.ts';
 import { clauseLibraryStyles } from './clause-library.styles.ts';
@@ -180,6 +184,8 @@ export class CsClauseLibrary extends CsConnectedElement {
   @state() private _fieldErrors: Partial<Record<DraftField | 'comment', string>> = {};
   @state() private _notice?: Notice;
   @state() private _busy = false;
+  /** False while the condition input holds something that is not a usable condition. */
+  @state() private _conditionValid = true;
   @state() private _versions?: ClauseVersion[];
   @state() private _diffFrom = 0;
   @state() private _diffTo = 0;
@@ -294,6 +300,7 @@ export class CsClauseLibrary extends CsConnectedElement {
   }
 
   #resetDetail(): void {
+    this._conditionValid = true;
     this._fieldErrors = {};
     this._notice = undefined;
     this._versions = undefined;
@@ -399,7 +406,9 @@ export class CsClauseLibrary extends CsConnectedElement {
     };
     this.emit('cs-error', detail);
     if (Object.keys(fieldErrors).length) {
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"], [data-invalid] cs-condition-input')?.focus(),
+      );
     }
   }
 
@@ -410,18 +419,14 @@ export class CsClauseLibrary extends CsConnectedElement {
     if (this._creating && !draft.key.trim()) errors.key = required;
     if (!draft.title.trim()) errors.title = required;
     if (!draft.body.trim()) errors.body = required;
-    let condition: Condition | null = null;
-    if (draft.condition.trim()) {
-      try {
-        condition = JSON.parse(draft.condition) as Condition;
-      } catch {
-        errors.condition = this.t('clauseLibrary.field.conditionInvalid');
-      }
-    }
+    const condition = draft.condition ? (JSON.parse(draft.condition) as Condition) : null;
+    if (!this._conditionValid) errors.condition = this.t('clauseLibrary.field.conditionInvalid');
     this._fieldErrors = errors;
     if (Object.keys(errors).length) {
       this._notice = { kind: 'error', text: this.t('clauseLibrary.error.invalid') };
-      void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      void this.updateComplete.then(() =>
+        this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"], [data-invalid] cs-condition-input')?.focus(),
+      );
       return false;
     }
     return condition;
@@ -598,7 +603,7 @@ export class CsClauseLibrary extends CsConnectedElement {
     if (Object.keys(errors).length) {
       this._notice = { kind: 'error', text: this.t('clauseLibrary.error.invalid') };
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+      this.renderRoot.querySelector<HTMLElement>('[aria-invalid="true"], [data-invalid] cs-condition-input')?.focus();
       return;
     }
     this._busy = true;
@@ -921,20 +926,20 @@ export class CsClauseLibrary extends CsConnectedElement {
           ${this.t('clauseLibrary.field.locked')}
         </label>
         ${this.#textInput('category')} ${this.#textInput('tags', true)}
-        <label class="field">
-          <span>${this.t('clauseLibrary.field.condition')}</span>
-          <textarea
-            name="condition"
-            rows="2"
-            class="mono"
-            .value=${draft.condition}
-            aria-invalid=${this._fieldErrors.condition ? 'true' : 'false'}
-            aria-describedby=${this.#describedBy('condition', true)}
-            @input=${(e: Event) => this.#setDraft('condition', (e.target as HTMLTextAreaElement).value)}
-          ></textarea>
-          <span class="hint" id="hint-condition">${this.t('clauseLibrary.field.conditionHint')}</span>
+        <div class="field condition" ?data-invalid=${!!this._fieldErrors.condition}>
+          <cs-condition-input
+            label=${this.t('clauseLibrary.field.condition')}
+            locale=${this.effectiveLocale}
+            .value=${draft.condition ? (JSON.parse(draft.condition) as Condition) : undefined}
+            .variables=${placeholders(draft.body).map((key): Variable => ({ key, label: key, type: 'text' }))}
+            @cs-condition-change=${(e: CustomEvent<ConditionChangeDetail>) => {
+              this._conditionValid = e.detail.valid;
+              this.#setDraft('condition', e.detail.value === undefined ? '' : JSON.stringify(e.detail.value));
+            }}
+          ></cs-condition-input>
+          <span class="hint">${this.t('clauseLibrary.field.conditionHint')}</span>
           ${this.#fieldError('condition')}
-        </label>
+        </div>
         <div class="actions">
           <button type="submit" class="primary" ?disabled=${this._busy}>
             ${
