@@ -725,7 +725,10 @@ describe('<cs-envelope-composer>', function () {
     g.fillRect(0, 0, 400, 300);
     const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), 'image/png'));
     attach(el, [new File([blob], 'receipt.png', { type: 'image/png' })]);
-    const item = await until(() => $(el, '.attachment:not([data-status="uploading"])'), 'the upload to finish');
+    const item = await until(
+      () => $<HTMLElement>(el, '.attachment:not([data-status="uploading"])'),
+      'the upload to finish',
+    );
     // Until the server turns images into PDFs it refuses them as "not a PDF": nothing more to check.
     if (item.dataset['status'] === 'error' && /pdf/i.test(item.textContent ?? '')) this.skip();
     expect(item.dataset['status'], item.textContent ?? '').to.equal('ready');
