@@ -462,6 +462,19 @@ describe('<cs-clause-document-editor>', () => {
     await type(el, $<HTMLTextAreaElement>(cards(el)[1]!, '[data-control="body"]'), 'Customer: {{client_name}}.');
     await until(() => el.previewState === 'ready' && el.previewUrl !== third, 'the third preview', 20_000);
     expect((await pdfText(el.previewUrl!)).text).to.contain('Customer: 山田太郎');
+
+    // While a clause has a problem the server would refuse, the last preview stays and says why.
+    const kept = el.previewUrl;
+    await type(el, $<HTMLTextAreaElement>(cards(el)[1]!, '[data-control="body"]'), ' ');
+    expect($(shadow(el), '[data-held]').textContent).to.equal(
+      'The preview updates once the problems in the clauses are fixed.',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(el.previewState).to.equal('ready');
+    expect(el.previewUrl).to.equal(kept);
+    await type(el, $<HTMLTextAreaElement>(cards(el)[1]!, '[data-control="body"]'), 'Signed by {{client_name}}.');
+    expect(shadow(el).querySelector('[data-held]')).to.equal(null);
+    await until(() => el.previewState === 'ready' && el.previewUrl !== kept, 'the preview after the fix', 20_000);
   });
 
   it('fits a 360px-wide screen with 44px targets', async () => {

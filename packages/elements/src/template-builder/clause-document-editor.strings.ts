@@ -61,6 +61,7 @@ export const clauseDocumentEditorStrings = {
   'clauseDoc.previewPagesOne': 'Preview: 1 page.',
   'clauseDoc.download': 'Download the PDF ({count} pages)',
   'clauseDoc.downloadOne': 'Download the PDF (1 page)',
+  'clauseDoc.previewHeld': 'The preview updates once the problems in the clauses are fixed.',
   'clauseDoc.previewFailed': 'The preview could not be made: {message}',
   'clauseDoc.previewDocument': 'PDF preview of “{title}”',
   'clauseDoc.page': 'Page {n}',

@@ -137,6 +137,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   @state() private _previewError?: CsErrorDetail;
   @state() private _previewUrl?: string;
   @state() private _announcement = '';
+  @state() private _previewHeld = false;
 
   @query('.viewer') private viewerEl?: HTMLElement;
 
@@ -382,6 +383,9 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
 
   #schedulePreview(): void {
     clearTimeout(this.#previewTimer);
+    // The server would refuse what the editor already flags: keep the last preview meanwhile.
+    this._previewHeld = this.#problems().size > 0;
+    if (this._previewHeld) return;
     this.#previewTimer = setTimeout(() => void this.renderPreview(), PREVIEW_DELAY_MS);
   }
 
@@ -905,6 +909,11 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
             : nothing
         }
       </div>
+      ${
+        this._previewHeld && state !== 'off'
+          ? html`<p class="hint" data-held>${this.t('clauseDoc.previewHeld')}</p>`
+          : nothing
+      }
       ${state === 'loading' ? html`<p class="muted" role="status">${this.t('clauseDoc.rendering')}</p>` : nothing}
       ${
         state === 'error' && this._previewError
