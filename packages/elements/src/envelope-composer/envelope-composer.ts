@@ -1237,8 +1237,6 @@ export class CsEnvelopeComposer extends CsConnectedElement {
 
   private renderProposalDialog(): TemplateResult {
     const p = this.proposal;
-    const textError = p?.showErrors && !p.text.trim();
-    const commentError = p?.showErrors && !p.comment.trim();
     return html`<dialog
       part="dialog"
       class="dialog proposal"
@@ -1249,38 +1247,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
         p
           ? html`<form class="dialog-body" novalidate @submit=${this.submitProposal}>
               <h2 id="proposal-title">${this.t('composer.proposal.title', { title: p.clause.title })}</h2>
-              <div part="field" class="field">
-                <label for="proposal-text">${this.t('composer.proposal.text')}</label>
-                <textarea
-                  id="proposal-text"
-                  rows="8"
-                  required
-                  .value=${p.text}
-                  aria-invalid=${textError ? 'true' : 'false'}
-                  aria-describedby=${textError ? 'proposal-text-error' : nothing}
-                  @input=${(e: Event) => (this.proposal = { ...p, text: (e.target as HTMLTextAreaElement).value })}
-                ></textarea>
-                ${textError ? html`<span class="error-text" id="proposal-text-error">${this.t('composer.proposal.textRequired')}</span>` : nothing}
-              </div>
-              <div part="field" class="field">
-                <label for="proposal-comment">${this.t('composer.proposal.comment')}</label>
-                <textarea
-                  id="proposal-comment"
-                  rows="3"
-                  required
-                  .value=${p.comment}
-                  aria-invalid=${commentError ? 'true' : 'false'}
-                  aria-describedby=${commentError ? 'proposal-comment-error' : nothing}
-                  @input=${(e: Event) => (this.proposal = { ...p, comment: (e.target as HTMLTextAreaElement).value })}
-                ></textarea>
-                ${
-                  commentError
-                    ? html`<span class="error-text" id="proposal-comment-error"
-                        >${this.t('composer.proposal.commentRequired')}</span
-                      >`
-                    : nothing
-                }
-              </div>
+              ${this.proposalField(p, 'text', 8)} ${this.proposalField(p, 'comment', 3)}
               ${p.error ? html`<p part="error" class="banner proposal-error" role="alert">${p.error}</p>` : nothing}
               <div class="row end">
                 <button type="button" part="button" class="button" @click=${() => this.proposalDialog?.close()}>
@@ -1294,6 +1261,24 @@ export class CsEnvelopeComposer extends CsConnectedElement {
           : nothing
       }
     </dialog>`;
+  }
+
+  private proposalField(p: Proposal, key: 'text' | 'comment', rows: number): TemplateResult {
+    const id = `proposal-${key}`;
+    const error = p.showErrors && !p[key].trim();
+    return html`<div part="field" class="field">
+      <label for=${id}>${this.t(`composer.proposal.${key}`)}</label>
+      <textarea
+        id=${id}
+        rows=${rows}
+        required
+        .value=${p[key]}
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${error ? `${id}-error` : nothing}
+        @input=${(e: Event) => (this.proposal = { ...this.proposal!, [key]: (e.target as HTMLTextAreaElement).value })}
+      ></textarea>
+      ${error ? html`<span class="error-text" id="${id}-error">${this.t(`composer.proposal.${key}Required`)}</span>` : nothing}
+    </div>`;
   }
 
   private renderSent(): TemplateResult {
