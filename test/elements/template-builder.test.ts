@@ -220,6 +220,18 @@ describe('<cs-template-builder>', function () {
     expect(only(el)[0]!.x).to.equal(0.5 - 0.3 / 2);
     expect($(el, '.guide')).to.equal(null);
 
+    // Escape during a drag puts the field back and commits nothing.
+    const undoable = (el as unknown as { undoStack: unknown[] }).undoStack.length;
+    const here = centre(fieldBox(el, f.id).getBoundingClientRect());
+    await drag(here, [here[0] + 80, here[1] + 80], true);
+    expect(fieldBox(el, f.id).style.transform).to.contain('translate(');
+    await sendKeys({ press: 'Escape' });
+    await sendMouse({ type: 'up' });
+    await el.updateComplete;
+    expect(fieldBox(el, f.id).style.transform).to.equal('');
+    expect(only(el)[0]!.x).to.equal(0.5 - 0.3 / 2);
+    expect((el as unknown as { undoStack: unknown[] }).undoStack.length).to.equal(undoable);
+
     const snapped = only(el)[0]!;
     const again = centre(fieldBox(el, f.id).getBoundingClientRect());
     await sendKeys({ down: 'Alt' });
@@ -246,6 +258,17 @@ describe('<cs-template-builder>', function () {
     const height = f.height - STEP;
     const now = only(el)[0]!;
     expect(now).to.include({ x, y, width, height });
+    expect(active(el)?.dataset['fieldId']).to.equal(f.id);
+    // Page Down / Page Up carry it to the next or previous page, focus following.
+    await sendKeys({ press: 'PageDown' });
+    await el.updateComplete;
+    expect(only(el)[0]).to.include({ page: 2, x, y });
+    expect(active(el)?.closest('.page')?.getAttribute('data-page')).to.equal('2');
+    await sendKeys({ press: 'PageDown' });
+    expect(only(el)[0]!.page).to.equal(2);
+    await sendKeys({ press: 'PageUp' });
+    await el.updateComplete;
+    expect(only(el)[0]!.page).to.equal(1);
     expect(active(el)?.dataset['fieldId']).to.equal(f.id);
     expect(text($(el, '.panel .position'))).to.contain('Page 1');
     await expect(el).to.be.accessible();

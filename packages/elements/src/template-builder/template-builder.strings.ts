@@ -29,7 +29,7 @@ export const templateBuilderStrings = {
   'builder.documentFailed': 'The document could not be displayed.',
   'builder.field.describe': '{type}, {role}, page {page}',
   'builder.field.keys':
-    'Arrow keys move by 1/200 of the page, Shift with arrows resizes, Alt makes the step 1/1000, Delete removes the field.',
+    'Arrow keys move by 1/200 of the page, Shift with arrows resizes, Alt makes the step 1/1000, Page Up and Page Down move to the previous or next page, Delete removes the field.',
   'builder.field.none': 'Select a field to edit it.',
   'builder.field.settings': 'Field settings',
   'builder.field.type': 'Type',

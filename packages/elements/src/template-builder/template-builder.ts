@@ -199,7 +199,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
 
   private objectUrl?: string;
   private drag?: Drag;
-  private suppressClick = false;
+  /** A palette press that became a drag ends in a click on the palette button: ignore that one. */
+  private suppressClickUntil = 0;
   private loadedId?: string;
 
   private readonly pages = new PdfPagesController(this, {
@@ -650,6 +651,11 @@ export class CsTemplateBuilder extends CsConnectedElement {
   // ---- keyboard
 
   private readonly onHostKey = (e: KeyboardEvent) => {
+    if (e.key === 'Escape' && this.drag) {
+      e.preventDefault();
+      this.endDrag();
+      return;
+    }
     if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
     const target = e.composedPath()[0] as HTMLElement | undefined;
     // Text boxes keep their own undo.
@@ -675,6 +681,15 @@ export class CsTemplateBuilder extends CsConnectedElement {
       ArrowUp: [0, -1],
       ArrowDown: [0, 1],
     };
+    if (e.key === 'PageDown' || e.key === 'PageUp') {
+      e.preventDefault();
+      const page = field.page + (e.key === 'PageDown' ? 1 : -1);
+      if (page < 1 || page > this.pages.sizes.length) return;
+      this.updateField(field.id, { page });
+      // The field's button moves into the other page's overlay: keep focus on it.
+      void this.updateComplete.then(() => this.fieldEl(field.id)?.focus());
+      return;
+    }
     const dir = arrows[e.key];
     if (!dir) return;
     e.preventDefault();
@@ -765,25 +780,33 @@ export class CsTemplateBuilder extends CsConnectedElement {
     }
   };
 
-  private readonly onPointerUp = (e: PointerEvent) => {
+  /** Ends a drag without committing anything: the field goes back, guides and ghost go away. */
+  private endDrag(): Drag | undefined {
     const drag = this.drag;
-    if (!drag || e.pointerId !== drag.pointerId) return;
     this.drag = undefined;
     this.toggleAttribute('dragging', false);
     this.hideGuides();
-    if (!drag.started) return;
+    this.ghost?.remove();
+    this.ghost = undefined;
+    if (drag && drag.kind !== 'new') {
+      drag.el.style.transform = '';
+      drag.el.style.width = '';
+      drag.el.style.height = '';
+    }
+    if (drag?.started && drag.kind === 'new') this.suppressClickUntil = performance.now() + 500;
+    return drag;
+  }
+
+  private readonly onPointerUp = (e: PointerEvent) => {
+    if (!this.drag || e.pointerId !== this.drag.pointerId) return;
+    const drag = this.endDrag()!;
+    if (!drag.started || e.type === 'pointercancel') return;
     if (drag.kind === 'new') {
-      this.suppressClick = true;
-      this.ghost?.remove();
-      this.ghost = undefined;
       this.dropNew(drag.type!, e);
       return;
     }
     const field = drag.field!;
-    drag.el.style.transform = '';
-    drag.el.style.width = '';
-    drag.el.style.height = '';
-    if (e.type === 'pointercancel' || !drag.box) return;
+    if (!drag.box) return;
     // Dropped over another page: the field moves there, at the same place under the pointer.
     const target = drag.kind === 'move' ? this.pageAt(e.clientX, e.clientY) : undefined;
     if (target && target.page !== field.page) {
@@ -1147,7 +1170,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
               ?disabled=${this.readOnly}
               @pointerdown=${(e: PointerEvent) => this.onPalettePointerDown(e, type)}
               @click=${() => {
-                if (this.suppressClick) this.suppressClick = false;
+                if (performance.now() < this.suppressClickUntil) this.suppressClickUntil = 0;
                 else void this.addToPageInView(type);
               }}
             >
