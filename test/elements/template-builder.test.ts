@@ -550,14 +550,21 @@ describe('<cs-template-builder>', function () {
     expect(only(el)[0]!.x).to.equal(field.x);
     fieldBox(el, only(el)[0]!.id).focus();
     await sendKeys({ press: 'ArrowRight' });
+    expect(text($(el, '.status'))).to.equal('Version 2 · draft · unsaved changes');
     const second = await saved(el);
+    expect(text($(el, '.status'))).to.equal('Version 2 · draft');
     expect(second).to.deep.equal({ templateId: s.templateId, version: 2 });
     expect((await storedFields(s.templateId, 2))[0]!.x).to.equal(field.x + STEP);
     expect((await storedFields(s.templateId, 1))[0]!.x).to.equal(field.x);
 
-    // The history opens an older version read-only.
+    // The history opens an older version read-only; "new draft" then opens the draft there is.
     $$(el, '.versions .version')[1]!.click();
     await until(() => $(el, '.banner.readonly'), 'version 1 shown read-only');
+    expect(only(el)[0]!.x).to.equal(field.x);
+    $(el, '.banner.readonly button')!.click();
+    await until(() => text($(el, '.status')).includes('Version 2'), 'the open draft');
+    expect(only(el)[0]!.x).to.equal(field.x + STEP);
+    expect($(el, '.banner.error')).to.equal(null);
   });
 
   it('offers the PDF’s own form fields as placed fields with one click', async () => {

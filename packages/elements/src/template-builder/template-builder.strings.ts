@@ -74,6 +74,7 @@ export const templateBuilderStrings = {
   'builder.status.draft': 'draft',
   'builder.status.published': 'published',
   'builder.status.unsaved': 'not saved',
+  'builder.status.dirty': 'unsaved changes',
   'builder.error.title': 'That did not work',
   'builder.error.upload': 'The PDF could not be uploaded: {message}',
   'builder.error.dismiss': 'Dismiss',

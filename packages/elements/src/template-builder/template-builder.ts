@@ -192,6 +192,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
   @state() private error?: { message: string; items: string[] };
   @state() private notice = '';
   @state() private dragOver = false;
+  /** Edits since the last save or load. */
+  @state() private dirty = false;
   @state() private undoStack: Snapshot[] = [];
   @state() private redoStack: Snapshot[] = [];
 
@@ -205,7 +207,12 @@ export class CsTemplateBuilder extends CsConnectedElement {
 
   private readonly pages = new PdfPagesController(this, {
     firstPaint: () => performance.mark('cs-builder-first-page'),
-    error: (error) => this.report(error),
+    error: (error) => {
+      const status = (error as { status?: number })?.status ?? 0;
+      const message = (error as Error)?.message ?? String(error);
+      this.error = { message: this.t('builder.documentFailed'), items: [] };
+      this.emit('cs-error', { code: 'document-failed', message, status });
+    },
   });
 
   private get readOnly(): boolean {
@@ -326,6 +333,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.variables = v.variables;
     this.undoStack = [];
     this.redoStack = [];
+    this.dirty = false;
     this.selectedId = undefined;
     if (v.source.kind === 'clauses') {
       this.source = sourceInput(v.source);
@@ -370,6 +378,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     if (!merge) this.undoStack = [...this.undoStack, this.snapshot()];
     this.lastCommit = coalesce ? { kind: coalesce, at: now } : undefined;
     this.redoStack = [];
+    this.dirty = true;
     if (next.roles) this.roles = next.roles;
     if (next.fields) this.fields = next.fields;
     if (next.variables) this.variables = next.variables;
@@ -396,6 +405,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
 
   private restore(s: Snapshot): void {
     this.lastCommit = undefined;
+    this.dirty = true;
     this.roles = s.roles;
     this.fields = s.fields;
     this.variables = s.variables;
@@ -582,6 +592,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
       }
       this.version = saved.version;
       this.status = 'draft';
+      this.dirty = false;
       await this.refreshVersions();
       this.notice = this.t('builder.saved', { version: saved.version });
       this.emit('cs-template-save', saved);
@@ -622,7 +633,9 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.busy = 'draft';
     this.error = undefined;
     try {
-      const v = await client.createTemplateVersion(this.templateId);
+      // One draft at a time: open the one there is rather than be refused (409).
+      const open = this.versions.find((v) => v.status === 'draft');
+      const v = open ?? (await client.createTemplateVersion(this.templateId));
       await this.refreshVersions();
       await this.showVersion(v);
     } catch (error) {
@@ -971,7 +984,9 @@ export class CsTemplateBuilder extends CsConnectedElement {
         />
       </label>
       <span class="status" data-status=${this.status ?? 'unsaved'}>
-        ${this.version ? this.t('builder.version', { version: this.version }) + ' · ' : ''}${status}
+        ${this.version ? this.t('builder.version', { version: this.version }) + ' · ' : ''}${status}${
+          this.dirty && this.version ? ` · ${this.t('builder.status.dirty')}` : ''
+        }
       </span>
       <div class="group" role="group" aria-label="${this.t('builder.undo')} / ${this.t('builder.redo')}">
         <button
