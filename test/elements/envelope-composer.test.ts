@@ -309,6 +309,10 @@ describe('<cs-envelope-composer>', function () {
     const s = await seed();
     const before = (await ok<{ items: unknown[] }>('GET', '/api/v1/envelopes', undefined, s.token)).items.length;
     const el = await mountComposing();
+    // Passing through a required field without typing says nothing yet.
+    field(el, 'customer_name').dispatchEvent(new FocusEvent('blur'));
+    await el.updateComplete;
+    expect(errorOf(el, 'customer_name')).to.equal(undefined);
     const contact = field(el, 'contact');
     await type(el, contact, 'zoe@', false);
     expect(errorOf(el, 'contact'), 'no message before the first blur').to.equal(undefined);

@@ -169,6 +169,8 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   @query('.viewer') private viewerEl?: HTMLElement;
 
   private loadedFor?: string;
+  /** Controls the agent has typed in (see leave()). */
+  private edited = new Set<string>();
   private focusPending = false;
   private nextAttachmentId = 1;
   private previewTimer?: ReturnType<typeof setTimeout>;
@@ -296,6 +298,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     this.rows = recipientRows(version.roles, this.recipients);
     this.envelopeTitle = template.name;
     this.touched = new Set();
+    this.edited = new Set();
     this.submitted = false;
     this.serverErrors = new Map();
     this.generalErrors = [];
@@ -327,9 +330,15 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   }
 
   private setRaw(key: string, value: RawValue): void {
+    this.edited.add(`var:${key}`);
     this.raw = { ...this.raw, [key]: value };
     this.dropServerError(`var:${key}`);
     this.schedulePreview();
+  }
+
+  /** A text control left after typing in it shows its problems from then on; one only passed through does not. */
+  private leave(key: string): void {
+    if (this.edited.has(key)) this.touch(key);
   }
 
   private touch(key: string): void {
@@ -345,6 +354,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   }
 
   private setRow(index: number, patch: Partial<RecipientRow>): void {
+    for (const key of Object.keys(patch)) this.edited.add(`rcp:${index}:${key}`);
     this.rows = this.rows.map((row, i) => (i === index ? { ...row, ...patch } : row));
     for (const key of Object.keys(patch)) this.dropServerError(`rcp:${index}:${key}`);
   }
@@ -819,7 +829,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     const describedBy = [errorId, helpId].filter(Boolean).join(' ') || nothing;
     const touchKey = `var:${variable.key}`;
     const onInput = (e: Event) => this.setRaw(variable.key, (e.target as HTMLInputElement).value);
-    const onBlur = () => this.touch(touchKey);
+    const onBlur = () => this.leave(touchKey);
     const invalid = error ? 'true' : 'false';
     const labelText = html`${label}${
       variable.required
@@ -1126,7 +1136,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
               aria-invalid=${error ? 'true' : 'false'}
               aria-describedby=${[error ? `${id}-error` : '', field === 'order' ? 'order-hint' : ''].filter(Boolean).join(' ') || nothing}
               @input=${(e: Event) => this.setRow(i, { [field]: (e.target as HTMLInputElement).value })}
-              @blur=${() => this.touch(`rcp:${i}:${field}`)}
+              @blur=${() => this.leave(`rcp:${i}:${field}`)}
             />
             ${error ? html`<span part="error" class="error-text" id="${id}-error">${error}</span>` : nothing}
           </div>`;
