@@ -335,6 +335,40 @@ describe('<cs-clause-document-editor>', () => {
     expect((await changed).detail.source.clauses).to.deep.equal([{ clauseId: conditioned.id, condition: true }]);
   });
 
+  it('shows the text of a pinned version and offers the newer published one (never a draft)', async () => {
+    const fees = await libraryClause({ key: 'fees', title: 'Fees', body: 'Fees, first wording: {{fee}}.' });
+    const patch = (body: string) => api('PATCH', `/api/v1/clauses/${fees.id}`, { body });
+    expect((await patch('Fees, second wording: {{fee}}.')).status).to.equal(200);
+    expect((await api('POST', `/api/v1/clauses/${fees.id}/versions/2/publish`, {})).status).to.equal(200);
+    expect((await patch('Fees, draft wording.')).status).to.equal(200);
+
+    const el = await mountLoaded({
+      source: { kind: 'clauses', title: 'MSA', clauses: [{ clauseId: fees.id, version: 1 }] },
+    });
+    const card = () => cards(el)[0]!;
+    await until(() => card().querySelector('.body-preview'), 'the pinned text');
+    expect($(card(), '.body-preview').textContent!.trim()).to.equal('Fees, first wording: Monthly fee.');
+    expect($$(card(), '.meta .tag').map((t) => t.textContent!.trim())).to.include('Pinned to version 1');
+    expect(card().textContent).to.contain('Version 2 of this clause has been published since.');
+    await expect(el).to.be.accessible();
+
+    const seen = record(el);
+    const use = $<HTMLButtonElement>(card(), '[data-action="use-latest"]');
+    expect(use.textContent!.trim()).to.equal('Use version 2');
+    use.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(seen.at(-1)!.clauses).to.deep.equal([{ clauseId: fees.id }]);
+    await until(
+      () => card().querySelector('.body-preview')?.textContent?.includes('second wording'),
+      'the latest published text',
+    );
+    expect($$(card(), '.meta .tag').map((t) => t.textContent!.trim())).to.include(
+      'Latest published version (2) when saved',
+    );
+    expect(card().querySelector('[data-action="use-latest"]')).to.equal(null);
+  });
+
   it('flags an empty text, an empty title and a key another clause uses', async () => {
     const el = await mountLoaded({
       source: {

@@ -17,6 +17,8 @@ export const clauseDocumentEditorStrings = {
   'clauseDoc.library': 'Library clause',
   'clauseDoc.pinned': 'Pinned to version {version}',
   'clauseDoc.latest': 'Latest published version ({version}) when saved',
+  'clauseDoc.newer': 'Version {version} of this clause has been published since.',
+  'clauseDoc.useLatest': 'Use version {version}',
   'clauseDoc.locked': 'Locked (agents cannot propose changes)',
   'clauseDoc.lockedBadge': 'Locked',
   'clauseDoc.lockedInLibrary': 'Locked in the library: legal unlocks it there.',

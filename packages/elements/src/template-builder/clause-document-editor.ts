@@ -6,6 +6,7 @@ import {
   ApiError,
   parseClauseText,
   type Clause,
+  type ClauseVersion,
   type ClauseRefInput,
   type Condition,
   type InlineClauseInput,
@@ -61,6 +62,11 @@ const SEARCH_DELAY_MS = 250;
 const PREVIEW_DELAY_MS = 500;
 
 let nextId = 0;
+
+/** The version a reference stands for: its pin, else the latest published one (what saving pins). */
+function versionOf(entry: ClauseRefInput, clause: Clause): number {
+  return entry.version ?? clause.latestPublishedVersion ?? clause.version;
+}
 
 /** A sample value of a variable's type, within its constraints, for the preview. */
 function sampleValue(variable: Variable): string | number | boolean {
@@ -132,6 +138,8 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   @state() private _library?: Clause[];
   @state() private _libraryError?: CsErrorDetail;
   @state() private _known = new Map<string, Clause | 'loading' | 'missing'>();
+  /** Versions of library clauses, by `id@version`, for references pinned to an older one. */
+  @state() private _versions = new Map<string, ClauseVersion | 'loading' | 'missing'>();
   @state() private _samples: Record<string, string | number | boolean> = {};
   @state() private _preview: PreviewState = 'off';
   @state() private _previewError?: CsErrorDetail;
@@ -240,19 +248,47 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     }, delay);
   }
 
-  /** Loads the library clauses the source uses that the list did not bring. */
+  /** Loads the library clauses (and pinned versions) the source uses that the list did not bring. */
   #ensureKnown(): void {
     const client = this.client;
     if (!client || this._library === undefined) return;
     for (const entry of this.source.clauses) {
-      if (!isRef(entry) || this._known.has(entry.clauseId)) continue;
+      if (!isRef(entry)) continue;
       const id = entry.clauseId;
-      this._known = new Map(this._known).set(id, 'loading');
-      client.getClause(id).then(
-        (clause) => (this._known = new Map(this._known).set(id, clause)),
-        () => (this._known = new Map(this._known).set(id, 'missing')),
+      const clause = this._known.get(id);
+      if (!clause) {
+        this._known = new Map(this._known).set(id, 'loading');
+        client.getClause(id).then(
+          (found) => (this._known = new Map(this._known).set(id, found)),
+          () => (this._known = new Map(this._known).set(id, 'missing')),
+        );
+        continue;
+      }
+      if (typeof clause !== 'object') continue;
+      const target = versionOf(entry, clause);
+      const pinned = `${id}@${target}`;
+      if (target === clause.version || this._versions.has(pinned)) continue;
+      this._versions = new Map(this._versions).set(pinned, 'loading');
+      client.listClauseVersions(id).then(
+        ({ items }) => {
+          const versions = new Map(this._versions);
+          for (const version of items) versions.set(`${id}@${version.version}`, version);
+          if (versions.get(pinned) === 'loading') versions.set(pinned, 'missing');
+          this._versions = versions;
+        },
+        () => (this._versions = new Map(this._versions).set(pinned, 'missing')),
       );
     }
+  }
+
+  /** The text a reference stands for: its pinned version, else the clause as the library has it. */
+  #content(entry: ClauseRefInput): Pick<Clause, 'title' | 'body' | 'locked' | 'condition'> | undefined {
+    const clause = this._known.get(entry.clauseId);
+    if (typeof clause !== 'object') return undefined;
+    const target = versionOf(entry, clause);
+    if (target === clause.version) return clause;
+    const version = this._versions.get(`${entry.clauseId}@${target}`);
+    return typeof version === 'object' ? version : undefined;
   }
 
   // -- edits -------------------------------------------------------------------------------
@@ -281,8 +317,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
 
   #title(entry: Entry): string {
     if (!isRef(entry)) return entry.title || this.t('clauseDoc.newClause');
-    const clause = this._known.get(entry.clauseId);
-    return typeof clause === 'object' ? clause.title : entry.clauseId;
+    return this.#content(entry)?.title ?? entry.clauseId;
   }
 
   #keyOf(entry: Entry): string | undefined {
@@ -359,8 +394,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     let condition: Condition | undefined = detail.value;
     if (isRef(entry) && condition === undefined) {
       // A library clause with its own condition: "always" has to be said, or its own applies.
-      const clause = this._known.get(entry.clauseId);
-      if (typeof clause === 'object' && clause.condition !== undefined) condition = true;
+      if (this.#content(entry)?.condition !== undefined) condition = true;
     }
     this.#patchClause(index, { condition });
   }
@@ -574,11 +608,16 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     const ref = isRef(entry) ? entry : undefined;
     const clause = ref ? this._known.get(ref.clauseId) : undefined;
     const library = typeof clause === 'object' ? clause : undefined;
+    const content = ref ? this.#content(ref) : undefined;
+    const pinnedMissing =
+      !!ref && !!library && this._versions.get(`${ref.clauseId}@${versionOf(ref, library)}`) === 'missing';
+    const latest = library?.latestPublishedVersion ?? undefined;
+    const newer = ref?.version !== undefined && latest !== undefined && latest > ref.version ? latest : undefined;
     // The server locks a library clause when the library or the reference says so.
-    const lockedInLibrary = !!library?.locked;
+    const lockedInLibrary = !!content?.locked;
     const locked = lockedInLibrary || (entry.locked ?? false);
-    const body = ref ? library?.body : (entry as InlineClauseInput).body;
-    const condition = entry.condition ?? library?.condition;
+    const body = ref ? content?.body : (entry as InlineClauseInput).body;
+    const condition = entry.condition ?? content?.condition;
     const last = i === this.source.clauses.length - 1;
     const errorId = (what: string) => `e-${id}-${what}`;
     const tool = (action: string, label: string, symbol: string, onClick: () => void, disabled = false) =>
@@ -640,9 +679,28 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
         }
         ${locked ? html`<span class="tag locked">${this.t('clauseDoc.lockedBadge')}</span>` : nothing}
       </div>
-      ${ref && clause === 'missing' ? html`<p class="error">${this.t('clauseDoc.missingClause')}</p>` : nothing}
       ${
-        ref && (clause === 'loading' || clause === undefined)
+        ref && (clause === 'missing' || pinnedMissing)
+          ? html`<p class="error">${this.t('clauseDoc.missingClause')}</p>`
+          : nothing
+      }
+      ${
+        newer
+          ? html`<p class="row">
+              <span>${this.t('clauseDoc.newer', { version: newer })}</span>
+              <button
+                type="button"
+                class="button"
+                data-action="use-latest"
+                @click=${() => this.#patchClause(i, { version: undefined })}
+              >
+                ${this.t('clauseDoc.useLatest', { version: newer })}
+              </button>
+            </p>`
+          : nothing
+      }
+      ${
+        ref && !content && clause !== 'missing' && !pinnedMissing
           ? html`<p class="muted">${this.t('clauseDoc.loadingClause')}</p>`
           : nothing
       }
