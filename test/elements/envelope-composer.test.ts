@@ -460,6 +460,7 @@ describe('<cs-envelope-composer>', function () {
     expect(propose.textContent).to.contain('Propose a change');
     propose.click();
     const dialog = await until(() => $<HTMLDialogElement>(el, 'dialog.proposal[open]'), 'the dialog');
+    expect(dialog.matches(':modal'), 'a modal dialog').to.equal(true);
     await expect(el).to.be.accessible();
     const textArea = dialog.querySelector<HTMLTextAreaElement>('#proposal-text')!;
     expect(textArea.value).to.equal('The provider warrants the services for twelve months.');
