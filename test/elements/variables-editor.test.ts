@@ -268,6 +268,19 @@ describe('<cs-variables-editor>', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('disabled, shows the variables with every control disabled', async () => {
+    const el = await fixture<CsVariablesEditor>(
+      html`<cs-variables-editor disabled .variables=${SAMPLE}></cs-variables-editor>`,
+    );
+    const controls = $$<HTMLInputElement | HTMLButtonElement | HTMLSelectElement>(
+      el.shadowRoot!,
+      'input, select, button',
+    );
+    expect(controls.length).to.be.greaterThan(10);
+    for (const control of controls) expect(control.matches(':disabled'), control.outerHTML).to.equal(true);
+    await expect(el).to.be.accessible();
+  });
+
   it('prints names and markup as text, and fits a 360px-wide screen', async () => {
     await setViewport({ width: 360, height: 800 });
     try {

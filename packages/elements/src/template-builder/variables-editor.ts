@@ -407,7 +407,7 @@ export class CsVariablesEditor extends CsElement {
             data-action="up"
             aria-label=${this.t('variables.moveUp', { key: v.key })}
             title=${this.t('variables.moveUp', { key: v.key })}
-            ?disabled=${i === 0}
+            ?disabled=${this.disabled || i === 0}
             @click=${() => this.#move(i, -1, 'up')}
           >
             ↑
@@ -418,7 +418,7 @@ export class CsVariablesEditor extends CsElement {
             data-action="down"
             aria-label=${this.t('variables.moveDown', { key: v.key })}
             title=${this.t('variables.moveDown', { key: v.key })}
-            ?disabled=${last}
+            ?disabled=${this.disabled || last}
             @click=${() => this.#move(i, 1, 'down')}
           >
             ↓
@@ -427,6 +427,7 @@ export class CsVariablesEditor extends CsElement {
             type="button"
             class="button icon"
             data-action="remove"
+            ?disabled=${this.disabled}
             aria-label=${this.t('variables.remove', { key: v.key })}
             title=${this.t('variables.remove', { key: v.key })}
             @click=${() => this.#remove(i)}
