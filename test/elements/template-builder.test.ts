@@ -342,6 +342,30 @@ describe('<cs-template-builder>', function () {
     expect($(el, '.page[data-page="2"] .field')).to.not.equal(null);
   });
 
+  it('scrolls the pages while a field is held near the bottom edge, so it can be dropped pages further on', async () => {
+    const { el } = await mountWithPdf({ pages: 4 });
+    await placeFromPalette(el, 'signature', 0.4, 0.5);
+    const f = only(el)[0]!;
+    const viewer = $(el, '.viewer')!;
+    const edge = viewer.getBoundingClientRect();
+    const from = centre(fieldBox(el, f.id).getBoundingClientRect());
+    await drag(from, [from[0], Math.round(edge.bottom - 8)], true);
+    await until(() => pageRect(el, 3).top < edge.top + 100, 'auto-scroll to page 3', 15_000);
+    // The held field stays under the pointer while the pages scroll by.
+    const held = fieldBox(el, f.id).getBoundingClientRect();
+    expect(held.top + held.height / 2).to.be.closeTo(edge.bottom - 8, 2);
+    const page3 = pageRect(el, 3);
+    const at: [number, number] = [from[0], Math.round(Math.max(page3.top, edge.top) + 150)];
+    await sendMouse({ type: 'move', position: at });
+    await sendMouse({ type: 'up' });
+    await el.updateComplete;
+    const moved = only(el)[0]!;
+    expect(moved.page).to.equal(3);
+    const now = pageRect(el, 3);
+    expect(moved.y).to.be.closeTo((at[1] - now.top) / now.height - 0.06 / 2, 0.002);
+    expect(viewer.scrollTop).to.be.greaterThan(0);
+  });
+
   it('uploads a PDF dropped on the upload area', async () => {
     const el = await mount(await legalToken());
     const { name, base64 } = await serverCommand<{ name: string; base64: string }>('cs-fixture', { pages: 2 });

@@ -82,6 +82,12 @@ interface Drag {
   type?: FieldType;
   started: boolean;
   box?: Box;
+  /** The latest pointer position and Alt state (auto-scroll re-applies them). */
+  x: number;
+  y: number;
+  alt: boolean;
+  /** The viewer's scrollTop when the drag began: scrolling moves the pages under the pointer. */
+  scrollTop: number;
 }
 
 export const FIELD_TYPES: FieldType[] = ['signature', 'initials', 'date_signed', 'text', 'checkbox'];
@@ -90,6 +96,10 @@ const ACTIONS = ['sign', 'approve', 'view'] as const;
 export const ROLE_COLOURS = ['#2450d3', '#a34f00', '#1d7a3a', '#8e24aa', '#c62828', '#00796b', '#5d4037', '#455a64'];
 /** Edits of one kind closer together than this (typing in an editor) are one undo step. */
 const COALESCE_MS = 1000;
+/** Within this many px of the viewer's top or bottom edge a drag scrolls the pages. */
+const SCROLL_EDGE = 48;
+/** Fastest auto-scroll, px a frame. */
+const SCROLL_MAX = 40;
 /** Pointer travel (px) before a press on the palette becomes a drag. */
 const DRAG_THRESHOLD = 4;
 
@@ -736,6 +746,10 @@ export class CsTemplateBuilder extends CsConnectedElement {
       page: el.closest<HTMLElement>('.page') ?? undefined,
       field,
       started: false,
+      x: e.clientX,
+      y: e.clientY,
+      alt: e.altKey,
+      scrollTop: this.viewerEl?.scrollTop ?? 0,
     };
   }
 
@@ -751,52 +765,97 @@ export class CsTemplateBuilder extends CsConnectedElement {
       el,
       type,
       started: false,
+      x: e.clientX,
+      y: e.clientY,
+      alt: e.altKey,
+      scrollTop: this.viewerEl?.scrollTop ?? 0,
     };
   }
 
   private readonly onPointerMove = (e: PointerEvent) => {
     const drag = this.drag;
     if (!drag || e.pointerId !== drag.pointerId) return;
-    const dxPx = e.clientX - drag.startX;
-    const dyPx = e.clientY - drag.startY;
+    drag.x = e.clientX;
+    drag.y = e.clientY;
+    drag.alt = e.altKey;
     if (!drag.started) {
-      if (Math.hypot(dxPx, dyPx) < DRAG_THRESHOLD) return;
+      if (Math.hypot(e.clientX - drag.startX, e.clientY - drag.startY) < DRAG_THRESHOLD) return;
       drag.started = true;
       this.toggleAttribute('dragging', true);
     }
+    this.applyDrag(drag);
+    this.autoScroll();
+  };
+
+  /**
+   * Shows where the drag would put the field. Only the dragged element changes (a transform or
+   * its size; no re-render), so a drag stays cheap however long the document is.
+   */
+  private applyDrag(drag: Drag): void {
     if (drag.kind === 'new') {
-      this.moveGhost(drag, e);
+      this.moveGhost(drag);
       return;
     }
     const page = drag.page!;
     const rect = page.getBoundingClientRect();
     const field = drag.field!;
+    // Pages scrolled by s px moved up by s: the pointer is s px further down the page.
+    const dxPx = drag.x - drag.startX;
+    const dyPx = drag.y - drag.startY + ((this.viewerEl?.scrollTop ?? 0) - drag.scrollTop);
     const others = this.fields.filter((f) => f.page === field.page && f.id !== field.id);
     const tolX = SNAP_PX / rect.width;
     const tolY = SNAP_PX / rect.height;
     if (drag.kind === 'move') {
       let box = moveBy(field, dxPx / rect.width, dyPx / rect.height);
       let guides: Guide[] = [];
-      if (!e.altKey) ({ box, guides } = snapMove(box, others, tolX, tolY));
+      if (!drag.alt) ({ box, guides } = snapMove(box, others, tolX, tolY));
       drag.box = box;
-      // Only this field moves (a transform, no re-render): the drag stays cheap on long documents.
-      drag.el.style.transform = `translate(${(box.x - field.x) * rect.width}px, ${(box.y - field.y) * rect.height}px)`;
-      this.showGuides(page, guides);
+      // Above or below its page the field follows the pointer freely (towards another page).
+      const free = drag.y < rect.top || drag.y > rect.bottom;
+      const tx = (box.x - field.x) * rect.width;
+      const ty = free ? dyPx : (box.y - field.y) * rect.height;
+      drag.el.style.transform = `translate(${tx}px, ${ty}px)`;
+      this.showGuides(page, free ? [] : guides);
     } else {
       let box = resizeBy(field, dxPx / rect.width, dyPx / rect.height);
       let guides: Guide[] = [];
-      if (!e.altKey) ({ box, guides } = snapResize(box, others, tolX, tolY));
+      if (!drag.alt) ({ box, guides } = snapResize(box, others, tolX, tolY));
       drag.box = box;
       drag.el.style.width = `${box.width * 100}%`;
       drag.el.style.height = `${box.height * 100}%`;
       this.showGuides(page, guides);
     }
-  };
+  }
+
+  #scrollFrame = 0;
+
+  /** While a drag holds the pointer near the viewer's top or bottom edge, scroll the pages. */
+  private autoScroll(): void {
+    if (this.#scrollFrame) return;
+    const step = () => {
+      this.#scrollFrame = 0;
+      const drag = this.drag;
+      const viewer = this.viewerEl;
+      if (!drag?.started || !viewer || drag.kind === 'resize') return;
+      const r = viewer.getBoundingClientRect();
+      const depth =
+        drag.y < r.top + SCROLL_EDGE ? drag.y - (r.top + SCROLL_EDGE) : Math.max(0, drag.y - (r.bottom - SCROLL_EDGE));
+      if (!depth) return;
+      const before = viewer.scrollTop;
+      viewer.scrollTop += Math.max(-SCROLL_MAX, Math.min(SCROLL_MAX, depth / 2));
+      if (viewer.scrollTop === before) return;
+      this.applyDrag(drag);
+      this.#scrollFrame = requestAnimationFrame(step);
+    };
+    this.#scrollFrame = requestAnimationFrame(step);
+  }
 
   /** Ends a drag without committing anything: the field goes back, guides and ghost go away. */
   private endDrag(): Drag | undefined {
     const drag = this.drag;
     this.drag = undefined;
+    cancelAnimationFrame(this.#scrollFrame);
+    this.#scrollFrame = 0;
     this.toggleAttribute('dragging', false);
     this.hideGuides();
     this.ghost?.remove();
@@ -824,8 +883,9 @@ export class CsTemplateBuilder extends CsConnectedElement {
     const target = drag.kind === 'move' ? this.pageAt(e.clientX, e.clientY) : undefined;
     if (target && target.page !== field.page) {
       const from = drag.page!.getBoundingClientRect();
+      const scrolled = (this.viewerEl?.scrollTop ?? 0) - drag.scrollTop;
       const left = from.left + drag.box.x * from.width;
-      const top = from.top + drag.box.y * from.height;
+      const top = from.top + field.y * from.height + (e.clientY - drag.startY + scrolled);
       const to = target.rect;
       const box = clampBox({
         x: (left - to.left) / to.width,
@@ -841,7 +901,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
 
   private ghost?: HTMLElement;
 
-  private moveGhost(drag: Drag, e: PointerEvent): void {
+  private moveGhost(drag: Drag): void {
     const size = DEFAULT_SIZE[drag.type!];
     const page = this.renderRoot.querySelector<HTMLElement>('.page')?.getBoundingClientRect();
     const width = size.width * (page?.width ?? 600);
@@ -853,7 +913,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
       this.ghost.textContent = this.t(`builder.type.${drag.type}`);
       this.renderRoot.appendChild(this.ghost);
     }
-    this.ghost.style.cssText = `width:${width}px;height:${height}px;transform:translate(${e.clientX - width / 2}px, ${e.clientY - height / 2}px)`;
+    this.ghost.style.cssText = `width:${width}px;height:${height}px;transform:translate(${drag.x - width / 2}px, ${drag.y - height / 2}px)`;
   }
 
   /** Places a new field centred under the pointer, if the pointer is over a page. */
