@@ -155,6 +155,7 @@ async function mount(
     recipients?: RecipientInput[];
     previewDelay?: number;
     width?: number;
+    locale?: string;
   } = {},
 ): Promise<CsEnvelopeComposer> {
   const s = await seed();
@@ -165,6 +166,7 @@ async function mount(
         token=${options.token ?? s.token}
         template-id=${options.templateId ?? ''}
         preview-delay=${options.previewDelay ?? 50}
+        locale=${options.locale ?? 'en'}
         .mergeData=${options.mergeData ?? {}}
         .recipients=${options.recipients ?? []}
         style="--cs-preview-height:400px"
@@ -300,8 +302,9 @@ describe('<cs-envelope-composer>', function () {
     ]);
     expect($(el, 'select#var-region')!.querySelectorAll('option')).to.have.length(6);
     expect(field(el, 'renew').type).to.equal('checkbox');
-    await type(el, field(el, 'fee'), '1234.5');
+    await type(el, field(el, 'fee'), '1,234.5');
     expect(text(el, '[data-key="fee"] .reads')).to.equal('Reads as €1,234.50');
+    expect(errorOf(el, 'fee')).to.equal(undefined);
     await expect(el).to.be.accessible();
   });
 
@@ -388,6 +391,37 @@ describe('<cs-envelope-composer>', function () {
     } finally {
       restore();
     }
+  });
+
+  it('asks for no new preview when an edit leaves the data as it was', async () => {
+    const one = await fixtureFile({ pages: 1 });
+    let requests = 0;
+    const restore = interceptFetch((url) => {
+      if (!url.includes('/preview')) return undefined;
+      requests++;
+      return Promise.resolve(new Response(one, { headers: { 'content-type': 'application/pdf' } }));
+    });
+    try {
+      const el = await mountComposing({ previewDelay: 0 });
+      await until(() => renders(el) === 1, 'the first preview');
+      // An invalid value is left out of the preview, so the data it renders has not changed.
+      await type(el, field(el, 'contact'), 'not-an-email');
+      await type(el, $<HTMLInputElement>(el, '#rcp-0-name')!, 'Zoë');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(requests).to.equal(1);
+      await type(el, field(el, 'contact'), 'zoe@example.com');
+      await until(() => requests === 2, 'a preview for the new value');
+    } finally {
+      restore();
+    }
+  });
+
+  it('reads amounts as typed in the locale', async () => {
+    const el = await mountComposing({ locale: 'de-DE' });
+    await type(el, field(el, 'fee'), '1.234,5');
+    expect(text(el, '[data-key="fee"] .reads')).to.equal('Reads as 1.234,50 €');
+    await type(el, field(el, 'fee'), '12,345');
+    expect(errorOf(el, 'fee')).to.equal('Must have at most 2 decimals for EUR');
   });
 
   it('shows a preview failure as a message and a cs-error, and retries', async () => {

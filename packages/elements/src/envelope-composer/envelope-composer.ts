@@ -22,6 +22,7 @@ import { visuallyHidden } from '../internal/styles.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import {
   isRowUsed,
+  parseNumber,
   recipientErrors,
   recipientRows,
   toMergeData,
@@ -175,6 +176,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   private nextAttachmentId = 1;
   private previewTimer?: ReturnType<typeof setTimeout>;
   private previewSeq = 0;
+  private previewKey?: string;
   private previewAbort?: AbortController;
   /** Preview renders swapped in, for tests and diagnostics. */
   private renders = 0;
@@ -287,7 +289,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
 
   /** The merge data the form holds now. */
   private get data(): MergeData {
-    return toMergeData(this.variables, this.raw, this.mergeData);
+    return toMergeData(this.variables, this.raw, this.mergeData, this.effectiveLocale);
   }
 
   private startCompose({ template, version }: Loaded): void {
@@ -308,6 +310,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     this.sent = undefined;
     this.phase = 'compose';
     this.focusPending = true;
+    this.previewKey = undefined;
     this.schedulePreview(0);
   }
 
@@ -384,18 +387,23 @@ export class CsEnvelopeComposer extends CsConnectedElement {
   }
 
   /** Renders the preview for the current data; answers to older requests are dropped. */
-  private async refreshPreview(): Promise<void> {
+  private async refreshPreview(force = false): Promise<void> {
     const client = this.client;
     const version = this.version;
     if (!client || !version) return;
-    const seq = ++this.previewSeq;
-    this.previewAbort?.abort();
-    const abort = new AbortController();
-    this.previewAbort = abort;
+    const seq = this.previewSeq + 1;
     // Only values that pass validation: the preview shows blanks for the rest.
     const data = this.data;
     const errors = variableErrors(this.variables, data);
     for (const key of errors.keys()) delete data[key];
+    // The same data as the preview shown or on its way (a keystroke that left a value invalid): nothing to do.
+    const key = JSON.stringify(data);
+    if (!force && key === this.previewKey && this.previewState !== 'error') return;
+    this.previewKey = key;
+    this.previewSeq = seq;
+    this.previewAbort?.abort();
+    const abort = new AbortController();
+    this.previewAbort = abort;
     this.previewState = 'loading';
     try {
       const blob = await client.previewTemplateVersion(version.templateId, version.version, data, abort.signal);
@@ -943,14 +951,15 @@ export class CsEnvelopeComposer extends CsConnectedElement {
         />
       </span>`;
     }
+    const amount = variable.type === 'money' && !error ? parseNumber(text, this.effectiveLocale) : undefined;
     const reads =
-      variable.type === 'money' && !error && text.trim() !== '' && Number.isFinite(Number(text))
+      variable.type === 'money' && amount !== undefined
         ? html`<span class="help reads"
             >${this.t('composer.money.reads', {
               amount: new Intl.NumberFormat(this.effectiveLocale, {
                 style: 'currency',
                 currency: variable.currency,
-              }).format(Number(text)),
+              }).format(amount),
             })}</span
           >`
         : nothing;
@@ -1204,7 +1213,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
         this.previewState === 'error'
           ? html`<div part="error" class="banner preview-error" role="alert">
               <p>${this.t('composer.preview.failed', { message: this.previewError })}</p>
-              <button type="button" part="button" class="button" @click=${() => this.refreshPreview()}>
+              <button type="button" part="button" class="button" @click=${() => this.refreshPreview(true)}>
                 ${this.t('composer.retry')}
               </button>
             </div>`

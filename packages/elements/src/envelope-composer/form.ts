@@ -37,6 +37,7 @@ export function toMergeData(
   variables: readonly Variable[],
   raw: Record<string, RawValue>,
   extra: MergeData = {},
+  locale = 'en',
 ): MergeData {
   const known = new Set(variables.map((v) => v.key));
   const out: MergeData = {};
@@ -49,11 +50,37 @@ export function toMergeData(
     }
     if (typeof value !== 'string' || value.trim() === '') continue;
     if (variable.type === 'number' || variable.type === 'money') {
-      const n = Number(value.trim());
-      out[variable.key] = Number.isFinite(n) ? n : value;
+      const n = parseNumber(value, locale);
+      out[variable.key] = n ?? value;
     } else out[variable.key] = variable.type === 'text' ? value : value.trim();
   }
   return out;
+}
+
+/**
+ * A number as a person types it in `locale`: group separators and spaces dropped, the locale's
+ * decimal separator read as a point ("1,234.50" in en, "1.234,50" in de). Undefined when it is not one.
+ */
+export function parseNumber(text: string, locale = 'en'): number | undefined {
+  let group = ',';
+  let decimal = '.';
+  try {
+    for (const part of new Intl.NumberFormat(locale).formatToParts(12345.6)) {
+      if (part.type === 'group') group = part.value;
+      if (part.type === 'decimal') decimal = part.value;
+    }
+  } catch {
+    /* an unknown locale reads as en */
+  }
+  const compact = text
+    .trim()
+    .replace(/[\s\u00a0\u202f]/g, '')
+    .split(group)
+    .join('')
+    .replace(decimal, '.');
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(compact)) return undefined;
+  const n = Number(compact);
+  return Number.isFinite(n) ? n : undefined;
 }
 
 /** Problems per variable key (the first one of each). */
