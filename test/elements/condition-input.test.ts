@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { Variable } from '@countersign/core';
 import '../../packages/elements/src/internal/condition-input.ts';
 import type { CsConditionInput, ConditionChangeDetail } from '../../packages/elements/src/internal/condition-input.ts';
@@ -246,6 +246,23 @@ describe('<cs-condition-input>', () => {
     await el.updateComplete;
     expect(radio(el, 'simple').checked).to.equal(true);
     expect(summary(el)).to.equal('Included when tier is not Basic');
+  });
+
+  it('fits a 360px-wide screen: rules wrap, targets stay 44px', async () => {
+    await setViewport({ width: 360, height: 800 });
+    try {
+      const el = await mount({ or: [{ '>=': [{ var: 'amount' }, 5000] }, { '==': [{ var: 'tier' }, 'premium'] }] });
+      expect(el.scrollWidth).to.be.at.most(el.clientWidth);
+      for (const control of $$(el, 'button, select, input:not([type="radio"])')) {
+        expect(control.getBoundingClientRect().height).to.be.at.least(44);
+      }
+      const remove = $(el, '.remove')!.getBoundingClientRect();
+      expect(remove.width).to.be.at.least(44);
+      expect(remove.width).to.be.below(100);
+      await expect(el).to.be.accessible();
+    } finally {
+      await setViewport({ width: 800, height: 600 });
+    }
   });
 
   it('renders names and markup in values as text', async () => {

@@ -141,7 +141,24 @@ export const conditionInputStyles = css`
   }
   @container (max-width: 30rem) {
     .rule {
-      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) auto;
+      grid-template-areas: 'variable operator operator' 'value value remove';
+    }
+    .rule + .rule {
+      border-top: 1px solid var(--_border);
+      padding-top: 0.5rem;
+    }
+    .rule > .variable {
+      grid-area: variable;
+    }
+    .rule > .operator {
+      grid-area: operator;
+    }
+    .rule > .value {
+      grid-area: value;
+    }
+    .rule > .remove {
+      grid-area: remove;
     }
   }
   .wrap {

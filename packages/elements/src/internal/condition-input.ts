@@ -465,7 +465,7 @@ export class CsConditionInput extends CsElement {
           const which = html`<span class="visually-hidden"> (${this.t('conditionInput.rule', { n })})</span>`;
           const known = this.variables.some((v) => v.key === rule.variable);
           return html`<li class="rule" part="rule">
-            <label
+            <label class="variable"
               >${this.t('conditionInput.variable')}${which}
               ${
                 this.variables.length
@@ -499,7 +499,7 @@ export class CsConditionInput extends CsElement {
                     />`
               }</label
             >
-            <label
+            <label class="operator"
               >${this.t('conditionInput.operator')}${which}
               <select
                 data-control="operator"
@@ -511,7 +511,7 @@ export class CsConditionInput extends CsElement {
                 )}
               </select></label
             >
-            <label
+            <label class="value"
               >${this.t(rule.op === 'in' ? 'conditionInput.valueList' : 'conditionInput.value')}${which}
               ${this.#renderValue(rule, i, variable, invalid(i, 'value'))}</label
             >

@@ -90,6 +90,7 @@ export const clauseDocumentEditorStyles = css`
     display: grid;
     grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);
     gap: 0.5rem 0.75rem;
+    align-items: start;
   }
   .grid .wide {
     grid-column: 1 / -1;
