@@ -12,6 +12,7 @@ export type ProblemKind =
   | 'payload-too-large'
   | 'unsupported-media-type'
   | 'unprocessable-pdf'
+  | 'unprocessable-image'
   | 'range-not-satisfiable'
   | 'gone'
   | 'internal';
@@ -31,6 +32,7 @@ const STATUS: Record<ProblemKind, [number, string]> = {
   'payload-too-large': [413, 'Payload too large'],
   'unsupported-media-type': [415, 'Unsupported media type'],
   'unprocessable-pdf': [422, 'PDF cannot be processed'],
+  'unprocessable-image': [422, 'Image cannot be processed'],
   'range-not-satisfiable': [416, 'Range not satisfiable'],
   gone: [410, 'No longer available'],
   internal: [500, 'Internal server error'],

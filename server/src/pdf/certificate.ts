@@ -7,6 +7,8 @@ export interface CertificateOfCompletion {
   envelopeId: string;
   title: string;
   originalSha256: string;
+  /** Supporting documents appended after the contract, as uploaded (their pages are in the original). */
+  attachments?: Array<{ name: string; sha256: string; firstPage: number; pages: number }>;
   completedAt: string;
   auditHeadHash: string;
   auditEventCount: number;
@@ -135,6 +137,10 @@ export function drawCertificate(
 
   heading('Document integrity');
   row('Original document SHA-256', cert.originalSha256);
+  for (const a of cert.attachments ?? []) {
+    const pages = a.pages > 1 ? `pages ${a.firstPage}–${a.firstPage + a.pages - 1}` : `page ${a.firstPage}`;
+    row(`Attachment (${pages}) SHA-256`, `${a.sha256}  ${a.name}`);
+  }
   row('Final document SHA-256', ctx.stampedSha256);
   paragraph(
     `The original hash is of the PDF as uploaded. The final hash is of the document after every field value was stamped into its pages and before this certificate was added: it is the SHA-256 of the first ${ctx.stampedLength} bytes of this file. The certificate and the digital seal were appended to that document as incremental updates.`,

@@ -122,7 +122,7 @@ export async function inspectPdf(bytes: Uint8Array, opts: { maxBytes?: number } 
   if (pdfHeaderOffset(bytes) < 0) {
     throw new PdfRejectedError(
       'not_pdf',
-      `The uploaded file is ${describeNonPdf(bytes)}, not a PDF. Upload a PDF document.`,
+      `The uploaded file is ${describeNonPdf(bytes)}, not a PDF. Upload a PDF document, or a PNG or JPEG image.`,
     );
   }
   try {

@@ -46,7 +46,7 @@ const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const type = c.req.header('content-type') ?? '';
   if (!type.toLowerCase().startsWith('multipart/form-data')) {
-    throw new DomainError('unsupported-media-type', 'Send the PDF as multipart/form-data in the field "file"', {
+    throw new DomainError('unsupported-media-type', 'Send the file as multipart/form-data in the field "file"', {
       errors: [{ path: 'file', message: 'Required' }],
     });
   }
@@ -62,10 +62,12 @@ const uploadGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
 const upload = createRoute({
   method: 'post',
   path: '/',
-  summary: 'Upload a PDF (any staff role; an agent reads back only its own uploads)',
+  summary: 'Upload a PDF, or a PNG/JPEG photo or scan (any staff role; an agent reads back only its own uploads)',
   description:
-    'multipart/form-data with the PDF in `file`. Refused with 415 (not a PDF, or not multipart), 422 (encrypted, damaged, empty) ' +
-    'or 413 (over the size limit, checked from Content-Length first and from the bytes).',
+    'multipart/form-data with the file in `file`. PNG and JPEG (known by their bytes, not the name) are turned upright ' +
+    '(EXIF), downscaled to at most 2000 px on the long side, recompressed as JPEG and placed on one A4 page. ' +
+    'Refused with 415 (neither PDF nor PNG/JPEG, or not multipart), 422 (encrypted, damaged, empty; an image that ' +
+    'cannot be decoded or is over the pixel limit) or 413 (over the size limit, checked from Content-Length first and from the bytes).',
   security,
   middleware: [staffAuth, uploadGuard],
   request: {
@@ -115,7 +117,7 @@ export const documentRoutes = router()
     const body = await c.req.parseBody();
     const file = body['file'];
     if (!(file instanceof File)) {
-      throw invalid('The PDF is missing', [{ path: 'file', message: 'Required: a file in the field "file"' }]);
+      throw invalid('The file is missing', [{ path: 'file', message: 'Required: a file in the field "file"' }]);
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const doc = await c.get('services').documents.upload(c.get('staff'), { name: file.name, bytes });
@@ -127,5 +129,8 @@ export const documentRoutes = router()
   })
   .openapi(content, async (c) => {
     const doc = await c.get('services').documents.get(c.get('staff'), c.req.valid('param').id);
-    return servePdf(c, doc.sha256, doc.name);
+    // An image upload is served as the PDF it became.
+    const name =
+      doc.sourceType && doc.sourceType !== 'pdf' ? `${doc.name.replace(/\.(png|jpe?g)$/i, '')}.pdf` : doc.name;
+    return servePdf(c, doc.sha256, name);
   });

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { conflict } from '../errors.ts';
-import { notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
+import { MAX_ATTACHMENTS, notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
 import { servePdf } from './blob-response.ts';
 import { Id, jsonBody, jsonResponse, MergeDataInput, problems, requestMeta, router, staffOnly } from './common.ts';
 
@@ -21,6 +21,16 @@ const RecipientSchema = z
 
 const StatusSchema = z.enum(['draft', 'sent', 'completed', 'declined', 'voided', 'expired']);
 
+export const AttachmentSchema = z
+  .object({
+    documentId: z.string(),
+    name: z.string(),
+    sha256: z.string(),
+    firstPage: z.number().int().openapi({ description: '1-based, inside the signing document' }),
+    pages: z.number().int(),
+  })
+  .openapi('EnvelopeAttachment');
+
 const EnvelopeSchema = z
   .object({
     id: z.string(),
@@ -38,6 +48,7 @@ const EnvelopeSchema = z
     pages: z.number().int(),
     sealed: z.boolean(),
     sealedSha256: z.string().optional(),
+    attachments: z.array(AttachmentSchema).optional().openapi({ description: 'Absent when there are none' }),
     sealState: z
       .enum(['pending', 'sealed', 'failed'])
       .optional()
@@ -75,6 +86,9 @@ const EnvelopeInput = z
       )
       .min(1)
       .max(20),
+    attachments: z.array(z.string().min(1).max(128)).max(MAX_ATTACHMENTS).optional().openapi({
+      description: 'Uploaded document ids; their pages follow the contract in the signing document, in order',
+    }),
     send: z.boolean().default(true).openapi({ description: 'false keeps the envelope as a draft' }),
   })
   .openapi('EnvelopeInput');

@@ -40,7 +40,17 @@ const SigningViewSchema = z
       completedAt: z.string().optional().openapi({ description: 'When this recipient signed, approved or declined' }),
     }),
     fields: z.array(SigningFieldSchema),
-    document: z.object({ sha256: z.string(), pages: z.number().int(), name: z.string() }),
+    document: z.object({
+      sha256: z.string(),
+      pages: z.number().int(),
+      name: z.string(),
+      attachments: z
+        .array(z.object({ name: z.string(), firstPage: z.number().int(), pages: z.number().int() }))
+        .optional()
+        .openapi({
+          description: 'Supporting documents whose pages follow the contract’s (absent when there are none)',
+        }),
+    }),
     consent: ConsentSchema,
     sealed: z.boolean(),
     expiresAt: z.string(),

@@ -1,5 +1,6 @@
 import type { FieldType, PdfFormField, UploadedDocument } from '@countersign/core';
 import { DomainError, notFound } from '../errors.ts';
+import { imageKind, imageToPdf } from '../pdf/image.ts';
 import { inspectPdf, PdfRejectedError, type InspectedPdf } from '../pdf/index.ts';
 import type { DocumentRecord } from '../store/types.ts';
 import { requireRole } from './auth.ts';
@@ -61,6 +62,8 @@ const REJECTION: Record<PdfRejectedError['reason'], DomainError['kind']> = {
   damaged: 'unprocessable-pdf',
   too_large: 'payload-too-large',
   empty: 'unprocessable-pdf',
+  image_damaged: 'unprocessable-image',
+  image_too_many_pixels: 'unprocessable-image',
 };
 
 /** A file name kept as text only: control characters dropped, length bounded. Never a path. */
@@ -78,9 +81,12 @@ export class DocumentService {
     if (input.bytes.byteLength > max) {
       throw new DomainError('payload-too-large', `The file is larger than the limit of ${max} bytes`);
     }
+    // A PNG or JPEG (known by its bytes) becomes a one-page PDF first; everything else must be a PDF.
+    const image = imageKind(input.bytes);
     let inspected;
     try {
-      inspected = await inspectPdf(input.bytes, { maxBytes: max });
+      const pdf = image ? (await imageToPdf(input.bytes, image)).pdf : input.bytes;
+      inspected = await inspectPdf(pdf, { maxBytes: max });
     } catch (err) {
       if (err instanceof PdfRejectedError) {
         throw new DomainError(REJECTION[err.reason] ?? 'unprocessable-pdf', err.message, {
@@ -98,7 +104,7 @@ export class DocumentService {
       size,
       repaired: inspected.repaired,
       pageBoxes: inspected.pageBoxes,
-      sourceType: 'pdf',
+      sourceType: image ?? 'pdf',
       originalSize: input.bytes.byteLength,
       formFields: toFormFields(inspected.formFields),
       createdAt: this.deps.clock.now().toISOString(),

@@ -7,6 +7,7 @@ import {
   validateMergeData,
   type AuditTrail,
   type Envelope,
+  type EnvelopeAttachment,
   type EnvelopeStatusEvent,
   type FieldPlacement,
   type Recipient,
@@ -15,8 +16,10 @@ import {
   type Variable,
 } from '@countersign/core';
 import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
+import { appendAttachments } from '../pdf/attach.ts';
 import { composeDocument } from '../pdf/index.ts';
 import type {
+  DocumentRecord,
   EnvelopeRecord,
   EnvelopeSummary,
   RecipientRecord,
@@ -35,8 +38,13 @@ export interface EnvelopeInput {
   title?: string;
   mergeData?: Record<string, unknown>;
   recipients: Array<{ role: string; name: string; email: string; order?: number }>;
+  /** Uploaded documents appended after the contract, in order. */
+  attachments?: string[];
   send?: boolean;
 }
+
+/** At most this many supporting documents per envelope. */
+export const MAX_ATTACHMENTS = 10;
 
 export type PublicEnvelope = Envelope & {
   documentName: string;
@@ -82,6 +90,7 @@ export function publicEnvelope(e: EnvelopeRecord): PublicEnvelope {
   if (e.seal) out.sealState = e.seal.state;
   if (e.seal?.sha256) out.sealedSha256 = e.seal.sha256;
   if (e.voidReason) out.voidReason = e.voidReason;
+  if (e.attachments?.length) out.attachments = e.attachments.map((a) => ({ ...a }));
   return out;
 }
 
@@ -181,6 +190,7 @@ export class EnvelopeService {
     for (const err of validateMergeData(variables, mergeData)) {
       errors.push({ path: `mergeData.${err.path}`, message: err.message });
     }
+    const attachmentDocs = await this.#attachments(p, input.attachments ?? [], errors);
     if (errors.length) throw invalid('The recipients or the merge data do not fit the template', errors);
 
     const now = this.#now();
@@ -207,8 +217,16 @@ export class EnvelopeService {
       if (evaluateCondition(condition, data)) fields.push(structuredClone(f));
       else hiddenFields.push(f.id);
     }
-    const document = await this.#document(version, data, mergeData, input.recipients, now);
-    fields.push(...document.fields);
+    const contract = await this.#document(version, data, mergeData, input.recipients, now);
+    fields.push(...contract.fields);
+    const offPage = fields.filter((f) => f.page > contract.pages);
+    if (offPage.length) {
+      throw invalid(
+        'Fields go on the contract’s pages only',
+        offPage.map((f) => ({ fieldId: f.id, message: `Page ${f.page} is not a page of the contract` })),
+      );
+    }
+    const { document, attachments } = await this.#withAttachments(contract, attachmentDocs);
     const byKey = new Map(variables.map((v) => [v.key, v]));
     const values: Record<string, StoredFieldValue> = {};
     for (const f of fields) {
@@ -237,6 +255,7 @@ export class EnvelopeService {
       values,
       audit: [],
     };
+    if (attachments.length) e.attachments = attachments;
     await appendAudit(e, now, {
       type: 'envelope.created',
       actor: staffActor(p),
@@ -244,6 +263,7 @@ export class EnvelopeService {
       documentSha256: document.sha256,
       data: {
         ...(document.clauses ? { clauses: document.clauses } : {}),
+        ...(attachments.length ? { contractSha256: contract.sha256, attachments } : {}),
         templateId: template.id,
         templateVersion: version.version,
         recipients: recipients.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, order: r.order })),
@@ -256,6 +276,54 @@ export class EnvelopeService {
     await this.deps.store.envelopes.insert(e);
     this.#emit(e, e.status === 'sent' ? 'envelope.sent' : 'envelope.created');
     return e;
+  }
+
+  /** The supporting documents to attach, each one the principal may read (an agent: its own uploads). */
+  async #attachments(p: StaffPrincipal, ids: string[], errors: ProblemItem[]): Promise<DocumentRecord[]> {
+    if (ids.length > MAX_ATTACHMENTS) {
+      errors.push({ path: 'attachments', message: `At most ${MAX_ATTACHMENTS} attachments` });
+      return [];
+    }
+    const docs: DocumentRecord[] = [];
+    const seen = new Set<string>();
+    for (const [i, id] of ids.entries()) {
+      const doc = await this.deps.store.documents.get(id);
+      if (!doc || (p.role === 'agent' && doc.createdBy !== p.keyId)) {
+        errors.push({ path: `attachments.${i}`, message: 'No such document' });
+      } else if (seen.has(id)) {
+        errors.push({ path: `attachments.${i}`, message: 'Attached twice' });
+      } else docs.push(doc);
+      seen.add(id);
+    }
+    return docs;
+  }
+
+  /** The signing document: the contract, then each attachment's pages (a new stored PDF when there are any). */
+  async #withAttachments<D extends { id: string; sha256: string; pages: number }>(
+    contract: D,
+    docs: DocumentRecord[],
+  ): Promise<{ document: D; attachments: EnvelopeAttachment[] }> {
+    if (!docs.length) return { document: contract, attachments: [] };
+    const read = async (sha256: string) => {
+      const bytes = await this.deps.blobs.get(sha256);
+      if (!bytes) throw new DomainError('gone', 'A document’s bytes are no longer in storage');
+      return bytes;
+    };
+    const merged = await appendAttachments(
+      await read(contract.sha256),
+      await Promise.all(docs.map((d) => read(d.sha256))),
+    );
+    const { sha256 } = await this.deps.blobs.put(merged.bytes);
+    return {
+      document: { ...contract, id: sha256, sha256, pages: merged.pages },
+      attachments: docs.map((d, i) => ({
+        documentId: d.id,
+        name: d.name,
+        sha256: d.sha256,
+        firstPage: merged.placed[i]!.firstPage,
+        pages: merged.placed[i]!.pages,
+      })),
+    };
   }
 
   /**

@@ -69,6 +69,16 @@ export class SealService {
       envelopeId: e.id,
       title: e.title,
       originalSha256: e.documentSha256,
+      ...(e.attachments?.length
+        ? {
+            attachments: e.attachments.map(({ name, sha256, firstPage, pages }) => ({
+              name,
+              sha256,
+              firstPage,
+              pages,
+            })),
+          }
+        : {}),
       completedAt: e.completedAt ?? e.updatedAt,
       auditHeadHash: head?.hash ?? '',
       auditEventCount: e.audit.length,

@@ -98,7 +98,14 @@ export class SigningService {
         ...(r.completedAt ? { completedAt: r.completedAt } : {}),
       },
       fields,
-      document: { sha256: e.documentSha256, pages: e.pages, name: e.documentName },
+      document: {
+        sha256: e.documentSha256,
+        pages: e.pages,
+        name: e.documentName,
+        ...(e.attachments?.length
+          ? { attachments: e.attachments.map(({ name, firstPage, pages }) => ({ name, firstPage, pages })) }
+          : {}),
+      },
       consent,
       sealed: e.seal?.state === 'sealed',
       expiresAt: p.expiresAt,

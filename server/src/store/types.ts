@@ -5,6 +5,7 @@ import type {
   Condition,
   DocumentInfo,
   Envelope,
+  EnvelopeAttachment,
   EnvelopeStatus,
   FieldPlacement,
   FieldType,
@@ -149,6 +150,8 @@ export interface EnvelopeRecord {
   fields: FieldPlacement[];
   values: Record<string, StoredFieldValue>;
   seal?: SealRecord;
+  /** Supporting documents whose pages follow the contract's in the signing document. */
+  attachments?: EnvelopeAttachment[];
   audit: AuditEvent[];
 }
 
