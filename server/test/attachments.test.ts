@@ -243,6 +243,47 @@ describe('envelope attachments', () => {
     assert.match((await run('qpdf', ['--check', file])).stdout, /No syntax or stream encoding errors/);
   });
 
+  it('follows a composed (clauses) contract too, after its signature page', async () => {
+    const res = await expectOk(
+      s.call('POST', '/api/v1/templates', {
+        key: s.adminKey,
+        json: {
+          name: 'Composed',
+          source: { kind: 'clauses', title: 'Agreement', clauses: [{ key: 'a', title: 'Terms', body: 'Agreed.' }] },
+          roles: [{ key: 'customer', action: 'sign' }],
+        },
+      }),
+    );
+    const id = ((await res.json()) as { id: string }).id;
+    await expectOk(s.call('POST', `/api/v1/templates/${id}/versions/1/publish`, { key: s.adminKey }));
+    const image = await uploaded(
+      new Uint8Array(
+        await sharp({ create: { width: 60, height: 80, channels: 3, background: '#336' } })
+          .jpeg()
+          .toBuffer(),
+      ),
+      'tiny.jpg',
+    );
+    const created = await s.call('POST', '/api/v1/envelopes', {
+      key: agent,
+      json: {
+        templateId: id,
+        recipients: [{ role: 'customer', name: '山田太郎', email: 'y@example.com' }],
+        attachments: [image.id],
+      },
+    });
+    assert.equal(created.status, 201, await created.clone().text());
+    const e = (await created.json()) as Envelope & { pages: number };
+    assert.deepEqual(
+      e.attachments?.map((a) => [a.firstPage, a.pages]),
+      [[e.pages, 1]],
+    );
+    const doc = await expectOk(s.call('GET', `/api/v1/envelopes/${e.id}/document?version=original`, { key: agent }));
+    const file = await toFile(new Uint8Array(await doc.arrayBuffer()), 'composed.pdf');
+    assert.match((await run('pdfinfo', [file])).stdout, new RegExp(`Pages:\\s+${e.pages}\\b`));
+    assert.match((await run('qpdf', ['--check', file])).stdout, /No syntax or stream encoding errors/);
+  });
+
   it('refuses unknown, foreign, repeated and too many attachments (422, no envelope)', async () => {
     const other = await s.keyFor('agent', 'Other agent');
     const theirs = await uploaded(await fixture('normal.pdf'), 'theirs.pdf', other);
