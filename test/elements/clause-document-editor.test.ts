@@ -317,6 +317,39 @@ describe('<cs-clause-document-editor>', () => {
     expect(active(el)!.getAttribute('aria-label')).to.equal('Remove “Payment”');
   });
 
+  it('moves a clause by dragging its handle onto another clause', async () => {
+    const el = await mountLoaded({
+      source: {
+        kind: 'clauses',
+        title: 'MSA',
+        clauses: [
+          { key: 'a', title: 'Alpha', body: 'A.' },
+          { key: 'b', title: 'Beta', body: 'B.' },
+          { key: 'c', title: 'Gamma', body: 'C.' },
+        ],
+      },
+    });
+    const seen = record(el);
+    const dataTransfer = new DataTransfer();
+    const drag = (target: Element, type: string) =>
+      target.dispatchEvent(new DragEvent(type, { bubbles: true, composed: true, cancelable: true, dataTransfer }));
+    drag($(cards(el)[0]!, '[data-action="drag"]'), 'dragstart');
+    expect(drag(cards(el)[2]!, 'dragover')).to.equal(false); // accepted: the default was prevented
+    await el.updateComplete;
+    expect(cards(el)[2]!.hasAttribute('data-drop')).to.equal(true);
+    drag(cards(el)[2]!, 'drop');
+    await el.updateComplete;
+    expect(seen.at(-1)!.clauses.map((c) => ('key' in c ? c.key : ''))).to.deep.equal(['b', 'c', 'a']);
+    expect(cards(el).map((c) => $(c, 'h3').textContent)).to.deep.equal([
+      'Clause 1: Beta',
+      'Clause 2: Gamma',
+      'Clause 3: Alpha',
+    ]);
+    expect(cards(el).some((c) => c.hasAttribute('data-drop'))).to.equal(false);
+    // A drag that did not start on a handle is not taken.
+    expect(drag(cards(el)[0]!, 'dragover')).to.equal(true);
+  });
+
   it('a library clause with its own condition: "Always" is written as true', async () => {
     const conditioned = await libraryClause({
       key: 'premium_support',

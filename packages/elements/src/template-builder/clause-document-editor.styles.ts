@@ -59,7 +59,24 @@ export const clauseDocumentEditorStyles = css`
     justify-content: space-between;
     gap: 0.5rem;
   }
+  .handle {
+    flex: none;
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 1.5rem;
+    min-height: 44px;
+    margin-block: -0.625rem;
+    color: var(--_muted);
+    cursor: grab;
+    user-select: none;
+  }
+  .clause[data-drop] {
+    outline: 2px dashed var(--_accent);
+    outline-offset: 2px;
+  }
   .clause-head h3 {
+    flex: 1;
     overflow-wrap: anywhere;
     min-width: 0;
   }

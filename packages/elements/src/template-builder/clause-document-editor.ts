@@ -364,10 +364,16 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   #move(index: number, by: -1 | 1, control?: string): void {
     const to = index + by;
     if (to < 0 || to >= this.source.clauses.length) return;
+    this.#moveTo(index, to, by < 0 ? 'down' : 'up', control);
+  }
+
+  /** Moves clause `from` to position `to`; focus goes to `control` of the moved card, else `fallback`. */
+  #moveTo(from: number, to: number, fallbackAction: 'up' | 'down', control?: string): void {
+    if (from === to || to < 0 || to >= this.source.clauses.length) return;
     const clauses = [...this.source.clauses];
     const ids = [...this.#ids];
-    [clauses[index], clauses[to]] = [clauses[to]!, clauses[index]!];
-    [ids[index], ids[to]] = [ids[to]!, ids[index]!];
+    clauses.splice(to, 0, ...clauses.splice(from, 1));
+    ids.splice(to, 0, ...ids.splice(from, 1));
     this.#setClauses(clauses, ids);
     this._announcement = this.t('clauseDoc.moved', { title: this.#title(clauses[to]!), n: to + 1 });
     void this.updateComplete.then(() => {
@@ -376,9 +382,42 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
         ? card?.querySelector<HTMLElement>(`[data-control="${control}"], [data-action="${control}"]`)
         : null;
       const usable = (el: HTMLElement | null | undefined) => el && !(el as HTMLButtonElement).disabled;
-      const fallback = card?.querySelector<HTMLElement>(`[data-action="${by < 0 ? 'down' : 'up'}"]`);
+      const fallback = card?.querySelector<HTMLElement>(`[data-action="${fallbackAction}"]`);
       (usable(wanted) ? wanted : fallback)?.focus();
     });
+  }
+
+  #dragFrom?: number;
+  @state() private _dropAt?: number;
+
+  #onDragStart(event: DragEvent, index: number): void {
+    this.#dragFrom = index;
+    if (event.dataTransfer) {
+      event.dataTransfer.effectAllowed = 'move';
+      event.dataTransfer.setData('text/plain', this.#title(this.source.clauses[index]!));
+      const card = (event.target as HTMLElement).closest('.clause');
+      if (card) event.dataTransfer.setDragImage(card, 16, 16);
+    }
+  }
+
+  #onDragOver(event: DragEvent, index: number): void {
+    if (this.#dragFrom === undefined) return;
+    event.preventDefault();
+    if (event.dataTransfer) event.dataTransfer.dropEffect = 'move';
+    this._dropAt = index;
+  }
+
+  #onDrop(event: DragEvent, index: number): void {
+    const from = this.#dragFrom;
+    this.#onDragEnd();
+    if (from === undefined) return;
+    event.preventDefault();
+    this.#moveTo(from, index, from < index ? 'up' : 'down', 'drag');
+  }
+
+  #onDragEnd(): void {
+    this.#dragFrom = undefined;
+    this._dropAt = undefined;
   }
 
   #onCardKey(event: KeyboardEvent, index: number): void {
@@ -651,11 +690,24 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
       part="clause"
       data-key=${this.#keyOf(entry) ?? ''}
       ?data-invalid=${!!problems}
+      ?data-drop=${this._dropAt === i}
       aria-labelledby=${`c-${id}`}
       aria-describedby="reorder-hint"
       @keydown=${(e: KeyboardEvent) => this.#onCardKey(e, i)}
+      @dragover=${(e: DragEvent) => this.#onDragOver(e, i)}
+      @drop=${(e: DragEvent) => this.#onDrop(e, i)}
     >
       <div class="clause-head">
+        <span
+          class="handle"
+          data-action="drag"
+          draggable="true"
+          aria-hidden="true"
+          title=${this.t('clauseDoc.drag')}
+          @dragstart=${(e: DragEvent) => this.#onDragStart(e, i)}
+          @dragend=${() => this.#onDragEnd()}
+          >⠿</span
+        >
         <h3 id=${`c-${id}`}>${this.t('clauseDoc.clause', { n, title })}</h3>
         <div class="tools">
           ${tool('up', this.t('clauseDoc.moveUp', { title }), '↑', () => this.#move(i, -1, 'up'), i === 0)}
