@@ -229,8 +229,7 @@ export class TemplateService {
       const first = keys.get(clause.key);
       if (first !== undefined) {
         errors.push({ path: `${at}.key`, message: `Clause ${clause.key} is already clause ${first + 1}` });
-      }
-      keys.set(clause.key, i);
+      } else keys.set(clause.key, i);
       clauses.push(clause);
     }
     if (errors.length) throw invalid('The template is not valid', errors);
