@@ -137,6 +137,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   @state() private _search = '';
   @state() private _library?: Clause[];
   @state() private _libraryError?: CsErrorDetail;
+  @state() private _searching = false;
   @state() private _known = new Map<string, Clause | 'loading' | 'missing'>();
   /** Versions of library clauses, by `id@version`, for references pinned to an older one. */
   @state() private _versions = new Map<string, ClauseVersion | 'loading' | 'missing'>();
@@ -205,6 +206,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     if (key !== this.#libraryKey) {
       this.#libraryKey = key;
       this._known = new Map();
+      this._library = undefined;
       this.#loadLibrary(0);
     }
     if (this._preview !== 'off' && (changed.has('source') || changed.has('variables'))) this.#schedulePreview();
@@ -231,17 +233,20 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     this.#searchTimer = setTimeout(async () => {
       const controller = new AbortController();
       this.#libraryAbort = controller;
-      this._library = undefined;
+      // The last results stay while a new search runs (no flicker as one types).
+      this._searching = true;
       this._libraryError = undefined;
       try {
         const { items } = await client.listClauses(search ? { search } : {}, controller.signal);
         if (controller.signal.aborted) return;
+        this._searching = false;
         this._library = items;
         const known = new Map(this._known);
         for (const clause of items) known.set(clause.id, clause);
         this._known = known;
       } catch (error) {
         if (controller.signal.aborted) return;
+        this._searching = false;
         this._libraryError = toErrorDetail(error);
         this.emit('cs-error', this._libraryError);
       }
@@ -873,7 +878,11 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     } else if (!list) {
       results = this.client ? html`<p class="muted">${this.t('clauseDoc.searching')}</p>` : nothing;
     } else {
-      results = html`<ul class="results" aria-label=${this.t('clauseDoc.search')}>
+      results = html`<ul
+        class="results"
+        aria-label=${this.t('clauseDoc.search')}
+        aria-busy=${this._searching ? 'true' : 'false'}
+      >
         ${list.map((clause) => {
           const published = clause.latestPublishedVersion !== null;
           const added = used.has(clause.id);
