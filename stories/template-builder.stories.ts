@@ -1,7 +1,14 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html, type TemplateResult } from 'lit';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import type { Template, TemplateField, TemplateRole, TemplateVersion, UploadedDocument } from '@countersign/core';
+import type {
+  Clause,
+  Template,
+  TemplateField,
+  TemplateRole,
+  TemplateVersion,
+  UploadedDocument,
+} from '@countersign/core';
 import '../packages/elements/src/template-builder/define.ts';
 import type { CsTemplateBuilder } from '../packages/elements/src/template-builder/template-builder.ts';
 
@@ -110,12 +117,50 @@ const UPLOADED: UploadedDocument = {
   ],
 };
 
+/** One published library clause, for the template composed from clauses. */
+const SUPPORT: Clause = {
+  id: 'cl_support',
+  key: 'premium_support',
+  title: 'Premium support',
+  body: 'Support answers within **one hour**, around the clock, for {{fee}} a month.',
+  version: 1,
+  status: 'published',
+  locked: false,
+  variables: ['fee'],
+  createdAt: at,
+  createdBy: { kind: 'user', id: 'u_legal', name: 'Zoë Łukasz-Müller', role: 'legal' },
+  latestPublishedVersion: 1,
+  versionCount: 1,
+  updatedAt: at,
+};
+
 const store = new Map<string, TemplateVersion[]>();
 function seed(): void {
   store.set('tpl_draft', [version(1, 'draft', 'tpl_draft')]);
   store.set('tpl_published', [version(1, 'published', 'tpl_published')]);
   store.set('tpl_history', [version(1, 'published', 'tpl_history'), version(2, 'draft', 'tpl_history')]);
   store.set('tpl_publish_fails', [version(1, 'draft', 'tpl_publish_fails')]);
+  store.set('tpl_clauses', [
+    {
+      ...version(1, 'draft', 'tpl_clauses'),
+      source: {
+        kind: 'clauses',
+        title: 'Support agreement',
+        clauses: [
+          {
+            key: SUPPORT.key,
+            title: SUPPORT.title,
+            body: SUPPORT.body,
+            locked: false,
+            clauseId: SUPPORT.id,
+            clauseVersion: 1,
+          },
+          { key: 'term', title: 'Term', body: 'This agreement runs for twelve months.', locked: true },
+        ],
+      },
+      fields: [],
+    },
+  ]);
 }
 seed();
 
@@ -182,6 +227,8 @@ function installMock(): void {
     }
     if (path === '/documents' && method === 'POST') return Response.json(UPLOADED, { status: 201 });
     if (path === `/documents/${DOC_ID}`) return Response.json(UPLOADED);
+    if (path === '/clauses') return Response.json({ items: [SUPPORT] });
+    if (path === `/clauses/${SUPPORT.id}`) return Response.json(SUPPORT);
     if (path === '/templates' && method === 'POST') {
       store.set('tpl_new', [{ ...version(1, 'draft', 'tpl_new'), ...(body as Partial<TemplateVersion>) }]);
       return Response.json(templateOf('tpl_new'), { status: 201 });
@@ -260,7 +307,7 @@ const meta: Meta<Args> = {
   argTypes: {
     templateId: {
       control: 'select',
-      options: ['', 'tpl_draft', 'tpl_published', 'tpl_history', 'tpl_publish_fails', 'tpl_missing'],
+      options: ['', 'tpl_draft', 'tpl_published', 'tpl_history', 'tpl_publish_fails', 'tpl_clauses', 'tpl_missing'],
     },
     token: { control: 'select', options: ['legal', 'offline'] },
     width: { control: 'select', options: ['1200px', '800px', '360px'] },
@@ -294,6 +341,29 @@ export const History: Story = { args: { templateId: 'tpl_history' } };
 export const PublishRefused: Story = {
   args: { templateId: 'tpl_publish_fails' },
   play: withBuilder((el) => el.publish()),
+};
+
+/** A contract composed from the clause library (a library clause and one written here) instead of a PDF. */
+export const ComposedFromClauses: Story = {
+  args: { templateId: 'tpl_clauses' },
+  play: async ({ canvasElement }: { canvasElement: HTMLElement }) => {
+    const el = canvasElement.querySelector('cs-template-builder')!;
+    for (let i = 0; i < 60 && !el.shadowRoot?.querySelector('#tab-clauses'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    el.shadowRoot?.querySelector<HTMLElement>('#tab-clauses')?.click();
+  },
+};
+
+/** The Variables tab: the template's typed merge fields. */
+export const Variables: Story = {
+  play: async ({ canvasElement }: { canvasElement: HTMLElement }) => {
+    const el = canvasElement.querySelector('cs-template-builder')!;
+    for (let i = 0; i < 60 && !el.shadowRoot?.querySelector('#tab-variables'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    el.shadowRoot?.querySelector<HTMLElement>('#tab-variables')?.click();
+  },
 };
 
 /** A template that does not exist (404). */

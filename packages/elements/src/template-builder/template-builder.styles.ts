@@ -193,6 +193,10 @@ export const styles = css`
     font-weight: 600;
   }
 
+  #panel-clauses,
+  #panel-variables {
+    padding: 0.75rem;
+  }
   .dropzone {
     display: grid;
     justify-items: center;
