@@ -9,8 +9,26 @@ export {
 } from './signer-pad/signer-pad.ts';
 export { CsStatusBadge, type StatusChangeDetail, type StatusBadgeState } from './status-badge/status-badge.ts';
 export { CsAuditViewer, type VerifiedDetail, type AuditViewerState } from './audit-viewer/audit-viewer.ts';
+export {
+  CsTemplateBuilder,
+  type TemplateSaveDetail,
+  type TemplatePublishDetail,
+} from './template-builder/template-builder.ts';
+export {
+  CsClauseLibrary,
+  type ClauseSaveDetail,
+  type ClausePublishDetail,
+  type ProposalDecideDetail,
+  type ClauseLibraryMode,
+  type ClauseLibraryTab,
+} from './clause-library/clause-library.ts';
+export {
+  CsEnvelopeComposer,
+  type EnvelopeSentDetail,
+  type RecipientInput,
+} from './envelope-composer/envelope-composer.ts';
 export { setPdfWorkerSrc } from './controllers/pdf-pages.ts';
-export { CsElement, type CsErrorDetail, type CsEventMap } from './internal/cs-element.ts';
+export { CsElement, type CsErrorDetail, type CsEventMap, type ProposalSubmitDetail } from './internal/cs-element.ts';
 export { configContext, type CsConfig } from './internal/config.ts';
 export { registerTranslation } from './internal/localize.ts';
 export { define } from './internal/define.ts';
@@ -18,3 +36,6 @@ import './provider/define.ts';
 import './signer-pad/define.ts';
 import './status-badge/define.ts';
 import './audit-viewer/define.ts';
+import './template-builder/define.ts';
+import './clause-library/define.ts';
+import './envelope-composer/define.ts';

@@ -42,19 +42,12 @@ export interface ProposalDecideDetail {
   /** The new draft version an approval created. */
   version?: number;
 }
-/** `detail` of `cs-proposal-submit`: a proposed change was sent to legal. */
-export interface ProposalSubmitDetail {
-  clauseId: string;
-  clauseKey: string;
-  proposalId: string;
-}
 
 declare module '../internal/cs-element.ts' {
   interface CsEventMap {
     'cs-clause-save': ClauseSaveDetail;
     'cs-clause-publish': ClausePublishDetail;
     'cs-proposal-decide': ProposalDecideDetail;
-    'cs-proposal-submit': ProposalSubmitDetail;
   }
 }
 

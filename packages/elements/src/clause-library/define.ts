@@ -5,7 +5,6 @@ import {
   type ClausePublishDetail,
   type ClauseSaveDetail,
   type ProposalDecideDetail,
-  type ProposalSubmitDetail,
 } from './clause-library.ts';
 
 define('cs-clause-library', CsClauseLibrary);
@@ -18,7 +17,6 @@ declare global {
     'cs-clause-save': CustomEvent<ClauseSaveDetail>;
     'cs-clause-publish': CustomEvent<ClausePublishDetail>;
     'cs-proposal-decide': CustomEvent<ProposalDecideDetail>;
-    'cs-proposal-submit': CustomEvent<ProposalSubmitDetail>;
     'cs-error': CustomEvent<CsErrorDetail>;
   }
 }

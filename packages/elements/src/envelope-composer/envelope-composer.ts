@@ -41,15 +41,6 @@ export interface EnvelopeSentDetail {
   envelopeId: string;
   title: string;
 }
-/**
- * `detail` of `cs-proposal-submit`. <cs-clause-library> declares the same event with the same
- * detail in CsEventMap, so it is not declared a second time here (TS2717).
- */
-export interface ProposalSubmitDetail {
-  clauseId: string;
-  clauseKey: string;
-  proposalId: string;
-}
 
 declare module '../internal/cs-element.ts' {
   interface CsEventMap {
@@ -532,8 +523,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
       this.proposed = new Set(this.proposed).add(clause.key);
       this.proposalDialog?.close();
       this.announcement = this.t('composer.clause.proposed');
-      const detail: ProposalSubmitDetail = { clauseId: clause.clauseId!, clauseKey: clause.key, proposalId: result.id };
-      this.dispatchEvent(new CustomEvent('cs-proposal-submit', { detail, bubbles: true, composed: true }));
+      this.emit('cs-proposal-submit', { clauseId: clause.clauseId!, clauseKey: clause.key, proposalId: result.id });
     } catch (error) {
       const detail = toErrorDetail(error);
       this.proposal = {

@@ -26,12 +26,24 @@ export interface CsErrorDetail {
   status?: number;
 }
 
+/**
+ * `detail` of `cs-proposal-submit`: a proposed change to a library clause was sent to legal.
+ * Fired by <cs-clause-library> (browse mode) and <cs-envelope-composer>, so declared here once.
+ */
+export interface ProposalSubmitDetail {
+  clauseId: string;
+  clauseKey: string;
+  proposalId: string;
+}
+
 export interface CsEventMap {
   'cs-error': CsErrorDetail;
+  'cs-proposal-submit': ProposalSubmitDetail;
 }
 
 declare global {
   interface GlobalEventHandlersEventMap {
     'cs-error': CustomEvent<CsErrorDetail>;
+    'cs-proposal-submit': CustomEvent<ProposalSubmitDetail>;
   }
 }
