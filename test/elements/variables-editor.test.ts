@@ -258,7 +258,17 @@ describe('<cs-variables-editor>', () => {
     expect(active(el)!.getAttribute('aria-label')).to.equal('Move client_name up');
     expect($(el.shadowRoot!, '[role="status"]').textContent).to.contain('client_name moved to position 3.');
 
-    const remove = $<HTMLButtonElement>(card(el, 1), '[data-action="remove"]');
+    // Alt+↑ from inside a variable's key moves it, focus staying in its key.
+    control(el, 2, 'key').focus();
+    await sendKeys({ down: 'Alt' });
+    await sendKeys({ press: 'ArrowUp' });
+    await sendKeys({ up: 'Alt' });
+    await el.updateComplete;
+    expect(seen.at(-1)!.variables.map((v) => v.key)).to.deep.equal(['fee', 'client_name', 'tier']);
+    expect(active(el)).to.equal(control(el, 1, 'key'));
+    expect(control(el, 1, 'key').value).to.equal('client_name');
+
+    const remove = $<HTMLButtonElement>(card(el, 2), '[data-action="remove"]');
     expect(remove.getAttribute('aria-label')).to.equal('Remove tier');
     remove.focus();
     await sendKeys({ press: 'Enter' });

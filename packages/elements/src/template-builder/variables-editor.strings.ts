@@ -5,6 +5,7 @@ export const variablesEditorStrings = {
   'variables.heading': 'Variables',
   'variables.empty': 'No variables yet. Variables are the values an agent fills in for each contract.',
   'variables.add': 'Add a variable',
+  'variables.reorderHint': 'Alt + arrow keys move a variable.',
   'variables.item': 'Variable {n}: {key}',
   'variables.key': 'Key',
   'variables.keyHelp': 'Used as {placeholder} in clause text.',

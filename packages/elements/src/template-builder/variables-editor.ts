@@ -238,9 +238,10 @@ export class CsVariablesEditor extends CsElement {
     });
   }
 
-  #move(index: number, by: -1 | 1, action: 'up' | 'down'): void {
+  /** Moves variable `index` by one; focus goes back to `control` of the moved card, else a move button. */
+  #move(index: number, by: -1 | 1, action: 'up' | 'down', control?: string): void {
     const to = index + by;
-    if (to < 0 || to >= this.variables.length) return;
+    if (this.disabled || to < 0 || to >= this.variables.length) return;
     const variables = [...this.variables];
     const ids = [...this.#ids];
     [variables[index], variables[to]] = [variables[to]!, variables[index]!];
@@ -249,6 +250,10 @@ export class CsVariablesEditor extends CsElement {
     this._announcement = this.t('variables.moved', { key: variables[to]!.key, n: to + 1 });
     void this.updateComplete.then(() => {
       const card = this.renderRoot.querySelectorAll<HTMLElement>('.variable')[to];
+      if (control) {
+        const same = card?.querySelector<HTMLElement>(`[data-control="${control}"]`);
+        if (same) return same.focus();
+      }
       const wanted = card?.querySelector<HTMLButtonElement>(`[data-action="${action}"]`);
       // At the end of the list the button is disabled: stay on the other one.
       (wanted && !wanted.disabled
@@ -262,7 +267,13 @@ export class CsVariablesEditor extends CsElement {
     const problems = this.#problems();
     const count = problems.reduce((sum, p) => sum + p.length, 0);
     return html`
-      ${this.variables.length === 0 ? html`<p class="empty muted">${this.t('variables.empty')}</p>` : nothing}
+      ${
+        this.variables.length === 0
+          ? html`<p class="empty muted">${this.t('variables.empty')}</p>`
+          : this.variables.length > 1
+            ? html`<p class="hint">${this.t('variables.reorderHint')}</p>`
+            : nothing
+      }
       <ol part="list" class="list">
         ${repeat(
           this.variables,
@@ -397,7 +408,22 @@ export class CsVariablesEditor extends CsElement {
         constraints = this.#renderOptions(v, i, problems, errorId);
         break;
     }
-    return html`<li class="variable" part="variable" ?data-invalid=${problems.length > 0} data-key=${v.key}>
+    return html`<li
+      class="variable"
+      part="variable"
+      ?data-invalid=${problems.length > 0}
+      data-key=${v.key}
+      @keydown=${(e: KeyboardEvent) => {
+        // Alt+↑/↓ anywhere in a variable moves it, as in the clause editor.
+        if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+        e.preventDefault();
+        const up = e.key === 'ArrowUp';
+        const from = (this.renderRoot as ShadowRoot).activeElement as HTMLElement | null;
+        const control = from?.dataset['control'];
+        const action = from?.dataset['action'];
+        this.#move(i, up ? -1 : 1, action === 'down' || action === 'up' ? action : up ? 'up' : 'down', control);
+      }}
+    >
       <div class="head">
         <h3 id=${`t-${id}`}>${this.t('variables.item', { n, key: v.key })}</h3>
         <div class="tools">
