@@ -14,11 +14,10 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { build, type Plugin } from 'vite';
 import { openCountersign } from '../server/src/bootstrap.ts';
-import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
+import { launchChromium } from './pad.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const elements = path.join(root, 'packages/elements');
@@ -161,10 +160,6 @@ export async function startBuilderHarness(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 function percentile(values: number[], p: number): number {
