@@ -2,7 +2,6 @@ import { registerTranslation } from '../internal/localize.ts';
 
 /** English strings of <cs-variables-editor>; other locales override them with registerTranslation(). */
 export const variablesEditorStrings = {
-  'variables.heading': 'Variables',
   'variables.empty': 'No variables yet. Variables are the values an agent fills in for each contract.',
   'variables.add': 'Add a variable',
   'variables.reorderHint': 'Alt + arrow keys move a variable.',
