@@ -147,6 +147,8 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   @state() private _previewUrl?: string;
   @state() private _announcement = '';
   @state() private _previewHeld = false;
+  /** Index of the clause a dragged clause would land on. */
+  @state() private _dropAt?: number;
 
   @query('.viewer') private viewerEl?: HTMLElement;
 
@@ -158,6 +160,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
   #previewTimer?: ReturnType<typeof setTimeout>;
   #previewAbort?: AbortController;
   #previewKey?: string;
+  #dragFrom?: number;
 
   readonly #pages = new PdfPagesController(this, {
     firstPaint: () => undefined,
@@ -206,6 +209,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     if (key !== this.#libraryKey) {
       this.#libraryKey = key;
       this._known = new Map();
+      this._versions = new Map();
       this._library = undefined;
       this.#loadLibrary(0);
     }
@@ -391,9 +395,6 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
       (usable(wanted) ? wanted : fallback)?.focus();
     });
   }
-
-  #dragFrom?: number;
-  @state() private _dropAt?: number;
 
   #onDragStart(event: DragEvent, index: number): void {
     this.#dragFrom = index;
