@@ -259,6 +259,11 @@ describe('<cs-template-builder>', function () {
     const now = only(el)[0]!;
     expect(now).to.include({ x, y, width, height });
     expect(active(el)?.dataset['fieldId']).to.equal(f.id);
+    // The live region says where the field is now.
+    const pct = (v: number) => new Intl.NumberFormat('en', { maximumFractionDigits: 1 }).format(v * 100);
+    expect(text($(el, '[role="status"][aria-live="polite"]'))).to.equal(
+      `Page 1, x ${pct(x)}%, y ${pct(y)}%, ${pct(width)}% × ${pct(height)}%`,
+    );
     // Page Down / Page Up carry it to the next or previous page, focus following.
     await sendKeys({ press: 'PageDown' });
     await el.updateComplete;

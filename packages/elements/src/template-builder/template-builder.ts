@@ -709,6 +709,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
       const page = field.page + (e.key === 'PageDown' ? 1 : -1);
       if (page < 1 || page > this.pages.sizes.length) return;
       this.updateField(field.id, { page });
+      this.notice = this.position({ ...field, page });
       // The field's button moves into the other page's overlay: keep focus on it.
       void this.updateComplete.then(() => this.fieldEl(field.id)?.focus());
       return;
@@ -721,6 +722,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
     const next = e.shiftKey ? resizeBy(field, dx, dy) : moveBy(field, dx, dy);
     this.selectedId = field.id;
     this.updateField(field.id, next);
+    // Screen readers hear where the field went.
+    this.notice = this.position({ ...field, ...next });
   }
 
   // ---- pointer: moving, resizing, placing from the palette
@@ -1416,6 +1419,18 @@ export class CsTemplateBuilder extends CsConnectedElement {
     </button>`;
   }
 
+  /** Where a field is, in words (percentages of the page, to a tenth, in the element's locale). */
+  private position(field: TemplateField): string {
+    const pct = new Intl.NumberFormat(this.effectiveLocale, { maximumFractionDigits: 1 });
+    return this.t('builder.field.position', {
+      page: field.page,
+      x: pct.format(field.x * 100),
+      y: pct.format(field.y * 100),
+      width: pct.format(field.width * 100),
+      height: pct.format(field.height * 100),
+    });
+  }
+
   private renderPanel(): TemplateResult {
     const field = this.fields.find((f) => f.id === this.selectedId);
     if (!field) {
@@ -1424,20 +1439,11 @@ export class CsTemplateBuilder extends CsConnectedElement {
         <p class="hint">${this.t('builder.field.none')}</p>
       </section>`;
     }
-    const pct = (v: number) => (Math.round(v * 1000) / 10).toString();
     const ro = this.readOnly;
     return html`<section part="panel" class="panel" aria-labelledby="panel-title" data-field-id=${field.id}>
       <h2 id="panel-title">${this.t('builder.field.settings')}</h2>
       <p class="panel-type">${this.t('builder.field.type')}: ${this.t(`builder.type.${field.type}`)}</p>
-      <p class="hint position">
-        ${this.t('builder.field.position', {
-          page: field.page,
-          x: pct(field.x),
-          y: pct(field.y),
-          width: pct(field.width),
-          height: pct(field.height),
-        })}
-      </p>
+      <p class="hint position">${this.position(field)}</p>
       <label class="stack">
         <span>${this.t('builder.field.role')}</span>
         <select
