@@ -493,8 +493,20 @@ describe('<cs-template-builder>', function () {
     ]);
     expect(v.fields[0]!.role).to.equal('signer_2');
 
-    // Removing a role hands its fields to the first remaining role; reordering changes colours.
-    $$(el, '.remove-role')[1]!.click();
+    // Reordering moves the colours with the order.
+    $$<HTMLButtonElement>(el, '.role-buttons button')[3]!.click(); // the second role's "up"
+    await el.updateComplete;
+    expect($$(el, '.role').map((r) => r.dataset['role'])).to.deep.equal(['signer_2', 'signer']);
+    expect(getComputedStyle(fieldBox(el, f.id)).borderTopColor).to.equal(colour(ROLE_COLOURS[0]!));
+    await saved(el);
+    const reordered = (await api<Template>('GET', `/api/v1/templates/${templateId}`)).body.versions[0]!;
+    expect(reordered.roles.map((r) => [r.key, r.order])).to.deep.equal([
+      ['signer_2', 1],
+      ['signer', 2],
+    ]);
+
+    // Removing a role hands its fields to the first remaining role.
+    $$(el, '.remove-role')[0]!.click();
     await el.updateComplete;
     expect(fieldBox(el, f.id).dataset['role']).to.equal('signer');
   });
@@ -533,6 +545,45 @@ describe('<cs-template-builder>', function () {
       label: '山田太郎 <img src=x onerror=alert(1)>',
       key: 'customer_name',
     });
+  });
+
+  it('snaps to another field’s edge, and sets a field’s condition that the server stores', async () => {
+    const { el } = await mountWithPdf();
+    await placeFromPalette(el, 'signature', 0.3, 0.3);
+    await placeFromPalette(el, 'text', 0.6, 0.7);
+    const [a, b] = only(el) as [TemplateField, TemplateField];
+    const page = pageRect(el);
+    // Bring b's left edge 5 px right of a's left edge: it lands exactly on it.
+    const from = centre(fieldBox(el, b.id).getBoundingClientRect());
+    const dx = Math.round((a.x - b.x) * page.width) + 5;
+    await drag(from, [from[0] + dx, from[1] - 60], true);
+    expect($(el, '.page[data-page="1"] .guide-x')!.getBoundingClientRect().left).to.be.closeTo(
+      page.left + a.x * page.width,
+      1,
+    );
+    await sendMouse({ type: 'up' });
+    await el.updateComplete;
+    expect(only(el)[1]!.x).to.equal(a.x);
+
+    const conditionInput = $(el, 'cs-condition-input')!;
+    const inner = conditionInput.shadowRoot!;
+    inner.querySelector<HTMLInputElement>('input[type="radio"][value="advanced"]')!.click();
+    await (conditionInput as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const json = inner.querySelector<HTMLTextAreaElement>('textarea')!;
+    for (const value of ['{">": [{"var": "amount"}, 50', '{">": [{"var": "amount"}, 5000]}']) {
+      json.value = value;
+      json.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      await el.updateComplete;
+    }
+    expect(only(el)[1]!.condition).to.deep.equal({ '>': [{ var: 'amount' }, 5000] });
+    await expect(el).to.be.accessible();
+    const { templateId } = await saved(el);
+    expect((await storedFields(templateId))[1]!.condition).to.deep.equal({ '>': [{ var: 'amount' }, 5000] });
+    // Typing the rule was one undo step.
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect(only(el)[1]!.condition).to.equal(undefined);
+    expect(only(el)[1]!.x).to.equal(a.x);
   });
 
   it('shows an encrypted PDF upload as a visible error and fires cs-error', async () => {

@@ -1503,11 +1503,14 @@ export class CsTemplateBuilder extends CsConnectedElement {
         @cs-condition-change=${(e: CustomEvent<{ value: TemplateField['condition']; valid: boolean }>) => {
           if (!e.detail.valid) return;
           const { condition: _old, ...rest } = field;
-          this.commit({
-            fields: this.fields.map((f) =>
-              f.id === field.id ? (e.detail.value === undefined ? rest : { ...rest, condition: e.detail.value }) : f,
-            ),
-          });
+          this.commit(
+            {
+              fields: this.fields.map((f) =>
+                f.id === field.id ? (e.detail.value === undefined ? rest : { ...rest, condition: e.detail.value }) : f,
+              ),
+            },
+            `condition ${field.id}`,
+          );
         }}
       ></cs-condition-input>
       <button part="button" class="button remove-field" ?disabled=${ro} @click=${() => this.removeField(field.id)}>
