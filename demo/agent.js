@@ -1,16 +1,14 @@
-/* global navigator, FormData */
+/* global navigator */
 import { api, formatDateTime, h, startAgentSession } from './assets/demo.js';
 
 /**
- * The agent console: the agent's envelopes with live <cs-status-badge>s, and a form that sends a
- * new agreement from a published template and hands back the customer's signing link.
+ * The agent console: the agent's envelopes with live <cs-status-badge>s, and
+ * <cs-envelope-composer>, which sends a new agreement from a published template; the page then
+ * hands back the customer's signing link.
  */
 
 const tbody = document.getElementById('envelopes');
-const form = document.getElementById('send-form');
-const templateSelect = document.getElementById('template');
-const sendButton = document.getElementById('send-button');
-const sendError = document.getElementById('send-error');
+const composer = document.getElementById('composer');
 const linkBox = document.getElementById('link-box');
 const linkInput = document.getElementById('link');
 const openLink = document.getElementById('open-link');
@@ -74,38 +72,27 @@ function showLink(signing) {
   document.getElementById('link-title').focus();
 }
 
-form.addEventListener('submit', async (event) => {
-  event.preventDefault();
-  sendError.hidden = true;
-  if (!form.checkValidity()) {
-    form.reportValidity();
-    return;
-  }
-  const data = new FormData(form);
-  const [planName, monthly] = String(data.get('plan')).split('|');
-  const template = session.templates.find((t) => t.id === data.get('template'));
-  sendButton.disabled = true;
-  sendButton.textContent = 'Sending…';
+/** What the host's CRM knows about the customer on screen: the composer starts from it. */
+function prefillComposer() {
+  const c = session.customer;
+  composer.mergeData = {
+    customer_company: c.name,
+    customer_contact: c.name,
+    customer_name: c.name,
+    customer_email: c.email,
+    account_number: c.account,
+    service_address: c.address,
+    billing_email: c.email,
+  };
+  composer.recipients = [{ role: 'customer', name: c.name, email: c.email }];
+}
+
+composer.addEventListener('cs-envelope-sent', async (event) => {
   try {
-    const envelope = await api('/api/v1/envelopes', {
-      method: 'POST',
+    const envelope = await api(`/api/v1/envelopes/${encodeURIComponent(event.detail.envelopeId)}`, {
       token: session.token,
-      body: {
-        templateId: template.id,
-        title: `${template.name} — ${planName}`,
-        mergeData: {
-          customer_name: data.get('name'),
-          customer_email: data.get('email'),
-          service_address: data.get('address'),
-          account_number: data.get('account'),
-          plan: planName,
-          monthly_price: monthly,
-        },
-        recipients: [{ role: template.signerRole, name: data.get('name'), email: data.get('email') }],
-        send: true,
-      },
     });
-    const recipient = envelope.recipients.find((r) => r.role === template.signerRole);
+    const recipient = envelope.recipients.find((r) => r.action === 'sign') ?? envelope.recipients[0];
     const signing = await api(
       `/api/v1/envelopes/${encodeURIComponent(envelope.id)}/recipients/${encodeURIComponent(recipient.id)}/signing-session`,
       { method: 'POST', token: session.token, body: {} },
@@ -114,11 +101,7 @@ form.addEventListener('submit', async (event) => {
     tbody.prepend(row(envelope, { fresh: true }));
     showLink(signing);
   } catch (error) {
-    sendError.textContent = `Could not send the agreement: ${error.message}`;
-    sendError.hidden = false;
-  } finally {
-    sendButton.disabled = false;
-    sendButton.textContent = 'Send agreement';
+    showLoadError(error);
   }
 });
 
@@ -141,9 +124,7 @@ function showLoadError(error) {
 
 async function start() {
   session = await startAgentSession();
-  templateSelect.replaceChildren(
-    ...session.templates.map((t) => h('option', { value: t.id }, `${t.name} (version ${t.version})`)),
-  );
+  prefillComposer();
   await loadEnvelopes();
   document.body.dataset.ready = 'true';
 }

@@ -28,10 +28,9 @@ export async function api(path, { method = 'GET', token, body } = {}) {
 }
 
 /**
- * DEMO ONLY: the agent console and the evidence page get the demo agent's API key from the
- * demo back end. A real host keeps API keys on its server and gives staff pages short-lived
- * embed tokens instead (POST /api/v1/embed-tokens, a later issue).
- * Shows the agent's name and hands server and token to the page's `<cs-provider id="provider">`,
+ * The agent console and the evidence page get a short-lived embed token for the demo agent,
+ * minted by the demo back end with its own API key (POST /api/v1/embed-tokens), as a real host
+ * would. Shows the agent's name and hands server and token to the page's `<cs-provider id="provider">`,
  * which every element on the page reads them from.
  */
 export async function startAgentSession() {

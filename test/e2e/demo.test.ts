@@ -149,7 +149,15 @@ describe('demo', { timeout: 150_000 }, () => {
     const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
     const completed = (await api<{ envelopes: { completed: string } }>('GET', '/demo/api/agent-session', '')).envelopes
       .completed;
-    const pages = ['index.html', 'account.html', 'agent.html', `evidence.html?envelope=${completed}`, 'evidence.html'];
+    const pages = [
+      'index.html',
+      'account.html',
+      'agent.html',
+      `evidence.html?envelope=${completed}`,
+      'evidence.html',
+      'legal.html',
+      'legal.html?view=clauses',
+    ];
     const found: string[] = [];
     for (const width of [1280, 360]) {
       const page = await newPage(width, 800);
@@ -204,10 +212,18 @@ describe('demo', { timeout: 150_000 }, () => {
         `${statuses}`,
       );
 
-      // Send a new agreement from the published template; the form is prefilled for the demo customer.
-      await page.getByLabel('Customer name').fill('Jonas Ærøskøbing-Şahin');
-      await page.getByLabel('Customer email').fill('jonas.sahin@example.com');
-      await page.getByRole('button', { name: 'Send agreement' }).click();
+      // Send a new agreement with the composer: the page prefills it from the customer record on screen.
+      const composer = page.locator('cs-envelope-composer');
+      await composer.getByRole('button', { name: /Broadband service agreement/ }).click();
+      await composer.getByLabel('Customer name').fill('Jonas Ærøskøbing-Şahin');
+      await composer.getByLabel('Customer email').fill('jonas.sahin@example.com');
+      await composer.getByRole('radio', { name: 'Fibre 900' }).check();
+      await composer.getByLabel('Monthly price').fill('38.00');
+      await composer.getByLabel('Agreement title').fill('Broadband service agreement — Fibre 900');
+      const recipient = composer.locator('fieldset.recipient[data-role="customer"]');
+      await recipient.getByLabel('Name').fill('Jonas Ærøskøbing-Şahin');
+      await recipient.getByLabel('Email').fill('jonas.sahin@example.com');
+      await composer.getByRole('button', { name: 'Send for signature' }).click();
       const link = page.locator('#link');
       await link.waitFor({ state: 'visible' });
       const url = new URL(await link.inputValue());
@@ -220,6 +236,11 @@ describe('demo', { timeout: 150_000 }, () => {
       await customerPage.goto(url.href);
       await customerPage.locator('cs-signer-pad [part~="toolbar"]').waitFor();
       assert.match(await customerPage.locator('cs-signer-pad [part~="toolbar"]').innerText(), /Fibre 900/);
+      assert.equal(
+        await customerPage.locator('cs-signer-pad [data-field-id="account_holder"] input').inputValue(),
+        'Jonas Ærøskøbing-Şahin',
+        'the merge data typed in the composer is prefilled for the customer',
+      );
       assert.ok(!customerPage.url().includes('token='), 'the token was removed from the URL');
       await customerPage.close();
 

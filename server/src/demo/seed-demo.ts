@@ -1,12 +1,25 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Clause, PdfFormField, TemplateVersion, UploadedDocument } from '@countersign/core';
 import { fixturesDir, type RequestTarget } from '../seed.ts';
+import {
+  BROADBAND_VARIABLES,
+  LIBRARY_CLAUSES,
+  RETURN_FIELD_OVERRIDES,
+  RETURN_VARIABLES,
+  SAAS_ROLES,
+  SAAS_VARIABLES,
+} from './library.ts';
+import { returnAuthorizationPdf } from './return-form.ts';
 import { drawnSignaturePng, pngDataUrl } from './signature-png.ts';
 
 /**
  * Demo data for Northwind Fibre, created once through the public HTTP API (the same paths a
- * real host takes): API keys, the published "Broadband service agreement" template, and a few
- * envelopes — one waiting for the demo customer, one completed and sealed, one declined.
+ * real host takes): API keys; the clause library; three published templates (the broadband
+ * service agreement on an uploaded PDF, the Cloud Backup subscription amendment composed from
+ * library clauses with a conditional premium-SLA clause, and the equipment return
+ * authorization built on a fillable PDF's own form fields); and a few envelopes — one waiting
+ * for the demo customer, one completed and sealed, one declined.
  */
 
 export const DEMO_CUSTOMER = {
@@ -16,7 +29,20 @@ export const DEMO_CUSTOMER = {
   address: 'Flat 3, 27 Kestrel Road, Bristol BS6 5QT',
 } as const;
 
-export const DEMO_AGENT = { name: 'Priya Natarajan', team: 'Retention team, Bristol' } as const;
+/** The demo's staff, as the host's own user directory knows them (embed tokens carry them). */
+export const DEMO_AGENT = {
+  id: 'u-priya-natarajan',
+  name: 'Priya Natarajan',
+  email: 'priya.natarajan@northwind.example',
+  team: 'Retention team, Bristol',
+} as const;
+
+export const DEMO_LEGAL = {
+  id: 'u-ingrid-halvorsen',
+  name: 'Ingrid Halvorsen',
+  email: 'ingrid.halvorsen@northwind.example',
+  team: 'Legal, Bristol',
+} as const;
 
 export const SIGNER_ROLE = 'customer';
 
@@ -26,15 +52,38 @@ export const SIGNER_ROLE = 'customer';
  * admin key. A real host keeps its API key in its own secret store.
  */
 export interface DemoState {
-  version: 1;
+  version: 2;
   /** The company back end's key (role manager: sees every envelope). Never sent to a browser. */
   backendKey: string;
-  /** The demo agent's key (role agent), handed to the agent console. */
-  agentKey: string;
+  /**
+   * The staff portal's key (role admin): it only mints short-lived embed tokens for the demo's
+   * logged-in agent and legal counsel. Never sent to a browser.
+   */
+  staffKey: string;
+  /** The broadband service agreement, which the customer page's "new agreement" sends. */
   templateId: string;
   templateName: string;
   templateVersion: number;
+  templates: { broadband: string; saasAmendment: string; returnAuthorization: string };
   envelopes: { pending: string; completed?: string; declined?: string };
+}
+
+type StaffUser = typeof DEMO_AGENT | typeof DEMO_LEGAL;
+
+/** A short-lived embed token for one of the demo's staff, minted with the staff portal's key. */
+export async function staffToken(
+  target: RequestTarget,
+  state: Pick<DemoState, 'staffKey'>,
+  role: 'agent' | 'legal',
+  user: StaffUser,
+  expiresIn = 3600,
+): Promise<{ token: string; expiresAt: string }> {
+  const { id, name, email } = user;
+  return new Api(target, state.staffKey).call('POST', '/api/v1/embed-tokens', {
+    role,
+    user: { id, name, email },
+    expiresIn,
+  });
 }
 
 interface Envelope {
@@ -175,7 +224,7 @@ export async function sendAgreement(
   customer: { name: string; email: string; address: string; account: string } = DEMO_CUSTOMER,
   plan = 'Fibre 900',
 ): Promise<Envelope> {
-  const agent = new Api(target, state.agentKey);
+  const agent = new Api(target, (await staffToken(target, state, 'agent', DEMO_AGENT, 300)).token);
   return agent.call<Envelope>('POST', '/api/v1/envelopes', {
     templateId: state.templateId,
     title: `${state.templateName} — ${plan}`,
@@ -186,7 +235,7 @@ export async function sendAgreement(
 }
 
 async function signerApi(target: RequestTarget, state: DemoState, e: Envelope): Promise<Api> {
-  const agent = new Api(target, state.agentKey);
+  const agent = new Api(target, (await staffToken(target, state, 'agent', DEMO_AGENT, 300)).token);
   const session = await agent.call<{ token: string }>(
     'POST',
     `/api/v1/envelopes/${e.id}/recipients/${e.recipients[0]!.id}/signing-session`,
@@ -197,7 +246,7 @@ async function signerApi(target: RequestTarget, state: DemoState, e: Envelope): 
 async function readState(file: string): Promise<DemoState | undefined> {
   try {
     const state = JSON.parse(await readFile(file, 'utf8')) as DemoState;
-    return state.version === 1 ? state : undefined;
+    return state.version === 2 ? state : undefined;
   } catch {
     return undefined;
   }
@@ -223,7 +272,7 @@ export async function seedDemo(
 ): Promise<DemoState> {
   const file = demoStateFile(opts.dataDir);
   const existing = await readState(file);
-  if (existing && (await keyWorks(target, existing.backendKey)) && (await keyWorks(target, existing.agentKey))) {
+  if (existing && (await keyWorks(target, existing.backendKey)) && (await keyWorks(target, existing.staffKey))) {
     return existing;
   }
   if (!opts.adminKey) {
@@ -239,10 +288,11 @@ export async function seedDemo(
     name: 'Northwind Fibre web back end',
     role: 'manager',
   });
-  const agentKey = await admin.call<{ key: string }>('POST', '/api/v1/api-keys', {
-    name: DEMO_AGENT.name,
-    role: 'agent',
+  const staffKey = await admin.call<{ key: string }>('POST', '/api/v1/api-keys', {
+    name: 'Northwind Fibre staff portal (mints embed tokens)',
+    role: 'admin',
   });
+  const legal = new Api(target, (await staffToken(target, { staffKey: staffKey.key }, 'legal', DEMO_LEGAL)).token);
 
   const pdfPath = path.join(fixturesDir(), 'us_constitution.pdf');
   const form = new FormData();
@@ -250,24 +300,31 @@ export async function seedDemo(
     'file',
     new File([await readFile(pdfPath)], 'Northwind Fibre broadband service agreement.pdf', { type: 'application/pdf' }),
   );
-  const doc = await admin.call<{ id: string; pages: number }>('POST', '/api/v1/documents', form);
+  const doc = await legal.call<{ id: string; pages: number }>('POST', '/api/v1/documents', form);
   const templateName = 'Broadband service agreement';
-  const template = await admin.call<{ id: string }>('POST', '/api/v1/templates', {
+  const template = await legal.call<{ id: string }>('POST', '/api/v1/templates', {
     name: templateName,
     documentId: doc.id,
     roles: [{ key: SIGNER_ROLE, label: 'Customer', action: 'sign', order: 1 }],
     fields: templateFields(doc.pages),
+    variables: BROADBAND_VARIABLES,
   });
-  await admin.call('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
+  await legal.call('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
   log(`demo: template "${templateName}" published (${doc.pages} pages)`);
 
+  const saasAmendment = await seedSaasAmendment(legal);
+  log('demo: clause library (7 clauses) and "Cloud Backup subscription amendment" published');
+  const returnAuthorization = await seedReturnAuthorization(legal);
+  log('demo: "Equipment return authorization" published from its fillable PDF');
+
   const state: DemoState = {
-    version: 1,
+    version: 2,
     backendKey: backend.key,
-    agentKey: agentKey.key,
+    staffKey: staffKey.key,
     templateId: template.id,
     templateName,
     templateVersion: 1,
+    templates: { broadband: template.id, saasAmendment, returnAuthorization },
     envelopes: { pending: '' },
   };
 
@@ -312,12 +369,78 @@ export async function seedDemo(
   // Last, so it is the newest: the agreement waiting for the demo customer.
   state.envelopes.pending = (await sendAgreement(target, state)).id;
 
-  await waitSealed(new Api(target, state.agentKey), completed.id);
+  await waitSealed(new Api(target, state.backendKey), completed.id);
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(`${file}.tmp`, JSON.stringify(state, null, 2), { mode: 0o600 });
   await rename(`${file}.tmp`, file);
   log('demo: seeded 3 envelopes (waiting for Zoë, completed and sealed, declined)');
   return state;
+}
+
+/** The library clauses, each published, and the amendment template composed from them. */
+async function seedSaasAmendment(legal: Api): Promise<string> {
+  const ids: string[] = [];
+  for (const input of LIBRARY_CLAUSES) {
+    const clause = await legal.call<Clause>('POST', '/api/v1/clauses', input);
+    await legal.call('POST', `/api/v1/clauses/${clause.id}/versions/${clause.version}/publish`);
+    ids.push(clause.id);
+  }
+  const template = await legal.call<{ id: string }>('POST', '/api/v1/templates', {
+    name: 'Cloud Backup subscription amendment',
+    source: {
+      kind: 'clauses',
+      title: 'Cloud Backup subscription amendment — {{customer_company}}',
+      parties: [
+        { label: 'Provider', lines: ['Northwind Fibre Ltd', '1 Temple Quay, Bristol BS1 6DZ'] },
+        {
+          label: 'Customer',
+          lines: ['{{customer_company}}', 'Attn. {{customer_contact}}', 'Account {{account_number}}'],
+        },
+      ],
+      clauses: ids.map((clauseId) => ({ clauseId })),
+    },
+    roles: SAAS_ROLES,
+    variables: SAAS_VARIABLES,
+  });
+  await legal.call('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
+  return template.id;
+}
+
+/** Uploads the fillable return form and places its own form fields as the template's fields. */
+async function seedReturnAuthorization(legal: Api): Promise<string> {
+  const form = new FormData();
+  form.append(
+    'file',
+    new File([await returnAuthorizationPdf()], 'Equipment return authorization (NWF-RMA-3).pdf', {
+      type: 'application/pdf',
+    }),
+  );
+  const doc = await legal.call<UploadedDocument>('POST', '/api/v1/documents', form);
+  const fields = doc.formFields.map((f: PdfFormField) => {
+    const o = RETURN_FIELD_OVERRIDES[f.name];
+    return {
+      id: f.name,
+      type: o?.type ?? f.type,
+      role: SIGNER_ROLE,
+      page: f.page,
+      x: f.x,
+      y: f.y,
+      width: f.width,
+      height: f.height,
+      required: o?.required ?? f.required,
+      label: o?.label ?? f.name,
+      ...(o?.key ? { key: o.key } : {}),
+    };
+  });
+  const template = await legal.call<{ id: string }>('POST', '/api/v1/templates', {
+    name: 'Equipment return authorization',
+    documentId: doc.id,
+    roles: [{ key: SIGNER_ROLE, label: 'Customer', action: 'sign', order: 1 }],
+    fields,
+    variables: RETURN_VARIABLES,
+  });
+  await legal.call<TemplateVersion>('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
+  return template.id;
 }
 
 async function waitSealed(api: Api, id: string, timeoutMs = 30_000): Promise<void> {

@@ -2,7 +2,15 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { RequestTarget } from '../seed.ts';
-import { DEMO_AGENT, DEMO_CUSTOMER, sendAgreement, SIGNER_ROLE, type DemoState } from './seed-demo.ts';
+import {
+  DEMO_AGENT,
+  DEMO_CUSTOMER,
+  DEMO_LEGAL,
+  sendAgreement,
+  SIGNER_ROLE,
+  staffToken,
+  type DemoState,
+} from './seed-demo.ts';
 
 /**
  * The Northwind Fibre demo site: the company's tiny back end (`/demo/api/*`), its static pages
@@ -87,21 +95,33 @@ export function createDemoSite(opts: DemoSiteOptions): Hono {
   });
 
   /*
-   * DEMO ONLY: hands the agent's API key to the agent console and the evidence page. A real host
-   * never sends an API key to a browser; it mints a short-lived embed token for the logged-in
-   * staff member on its server (POST /api/v1/embed-tokens, a later issue).
+   * The staff pages get a short-lived embed token for the logged-in staff member, minted by this
+   * back end with its own admin key (POST /api/v1/embed-tokens), as a real host would. (The demo
+   * has no login: the agent and the legal counsel are fixed.)
    */
-  site.get('/demo/api/agent-session', (c) =>
-    c.json({
-      token: state.agentKey,
+  site.get('/demo/api/agent-session', async (c) => {
+    const { token, expiresAt } = await staffToken(app, state, 'agent', DEMO_AGENT);
+    return c.json({
+      token,
+      expiresAt,
       agent: { name: DEMO_AGENT.name, team: DEMO_AGENT.team, role: 'agent' },
       templates: [
         { id: state.templateId, name: state.templateName, version: state.templateVersion, signerRole: SIGNER_ROLE },
       ],
       customer: DEMO_CUSTOMER,
       envelopes: state.envelopes,
-    }),
-  );
+    });
+  });
+
+  site.get('/demo/api/legal-session', async (c) => {
+    const { token, expiresAt } = await staffToken(app, state, 'legal', DEMO_LEGAL);
+    return c.json({
+      token,
+      expiresAt,
+      user: { name: DEMO_LEGAL.name, team: DEMO_LEGAL.team, role: 'legal' },
+      templates: state.templates,
+    });
+  });
 
   site.get('/', (c) => c.redirect('/demo/', 302));
   site.get('/demo', (c) => c.redirect('/demo/', 301));
