@@ -88,6 +88,32 @@ describe('<cs-condition-input>', () => {
     });
     expect(el.value).to.deep.equal(seen.at(-1)!.value);
     await expect(el).to.be.accessible();
+
+    // "is one of" a choice: a checkbox per option.
+    const choices = $$<HTMLInputElement>(el, '.choices input[type="checkbox"]');
+    expect(choices.map((c) => [c.dataset.option, c.checked])).to.deep.equal([
+      ['basic', true],
+      ['premium', true],
+    ]);
+    expect($(el, '.choices legend')!.textContent).to.equal('Values (Rule 2)');
+    choices[0]!.click();
+    await el.updateComplete;
+    expect(seen.at(-1)!.value).to.deep.equal({
+      and: [{ '>=': [{ var: 'amount' }, 7500.5] }, { in: [{ var: 'tier' }, ['premium']] }],
+    });
+    choices[1]!.click();
+    await el.updateComplete;
+    expect(error(el)).to.equal('Rule 2: choose at least one value.');
+    expect(seen.at(-1)!.valid).to.equal(false);
+    choices[1]!.click();
+    await el.updateComplete;
+    // Back to "is": the first chosen value stays, in a select.
+    setValue($$<HTMLSelectElement>(el, '[data-control="operator"]')[1]!, '==');
+    await el.updateComplete;
+    expect($$<HTMLSelectElement>(el, '[data-control="value"]')[1]!.value).to.equal('premium');
+    expect(seen.at(-1)!.value).to.deep.equal({
+      and: [{ '>=': [{ var: 'amount' }, 7500.5] }, { '==': [{ var: 'tier' }, 'premium'] }],
+    });
   });
 
   it('is usable with the keyboard alone: choose "Only when…", pick a variable, a comparison and a value', async () => {

@@ -54,7 +54,7 @@ export const conditionInputStyles = css`
     accent-color: var(--_accent);
   }
   select,
-  input:not([type='radio']),
+  input:not([type='radio'], [type='checkbox']),
   textarea,
   button {
     min-height: 44px;
@@ -102,11 +102,38 @@ export const conditionInputStyles = css`
     color: var(--_muted);
     min-width: 0;
   }
-  .rule :is(select, input) {
+  .rule :is(select, input:not([type='checkbox'])) {
     width: 100%;
     min-width: 0;
     font-size: 1rem;
     color: var(--_text);
+  }
+  .choices {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0 0.75rem;
+    min-width: 0;
+  }
+  .choices legend {
+    font-weight: 400;
+    font-size: 0.8125rem;
+    color: var(--_muted);
+    margin-bottom: 0.125rem;
+  }
+  .rule .choices label.choice {
+    display: inline-flex;
+    align-items: center;
+    gap: 0.375rem;
+    min-height: 44px;
+    font-size: 1rem;
+    color: var(--_text);
+    cursor: pointer;
+  }
+  .choice input {
+    width: 1.125rem;
+    height: 1.125rem;
+    margin: 0;
+    accent-color: var(--_accent);
   }
   .combinator {
     display: flex;

@@ -258,7 +258,12 @@ export class CsConditionInput extends CsElement {
           : [rule.value];
       const literals = texts.map((text) => this.#literal(variable, text));
       if (texts.length === 0 || texts.every((text) => !text.trim())) {
-        problems.push({ message: this.t('conditionInput.error.value', { n }), rule: i, control: 'value' });
+        const choose = rule.op === 'in' && variable?.type === 'enum';
+        problems.push({
+          message: this.t(choose ? 'conditionInput.error.choose' : 'conditionInput.error.value', { n }),
+          rule: i,
+          control: 'value',
+        });
       } else if (literals.some((l) => l === undefined)) {
         problems.push({
           message: this.t(numeric ? 'conditionInput.error.number' : 'conditionInput.error.value', { n }),
@@ -333,6 +338,10 @@ export class CsConditionInput extends CsElement {
     this._rules = this._rules.map((rule, i) => {
       if (i !== index) return rule;
       const next = { ...rule, ...patch };
+      // Leaving "is one of": keep the first of its values.
+      if (patch.op !== undefined && patch.op !== rule.op && rule.op === 'in') {
+        next.value = rule.value.split(',')[0]?.trim() ?? '';
+      }
       if (patch.variable !== undefined && patch.variable !== rule.variable) {
         const variable = this.#variable(next.variable);
         if (!operatorsFor(variable).includes(next.op)) next.op = '==';
@@ -511,10 +520,14 @@ export class CsConditionInput extends CsElement {
                 )}
               </select></label
             >
-            <label class="value"
-              >${this.t(rule.op === 'in' ? 'conditionInput.valueList' : 'conditionInput.value')}${which}
-              ${this.#renderValue(rule, i, variable, invalid(i, 'value'))}</label
-            >
+            ${
+              rule.op === 'in' && variable?.type === 'enum'
+                ? this.#renderChoices(rule, i, variable, which)
+                : html`<label class="value"
+                    >${this.t(rule.op === 'in' ? 'conditionInput.valueList' : 'conditionInput.value')}${which}
+                    ${this.#renderValue(rule, i, variable, invalid(i, 'value'))}</label
+                  >`
+            }
             <button
               type="button"
               class="remove"
@@ -528,6 +541,37 @@ export class CsConditionInput extends CsElement {
         })}
       </ol>
       <button type="button" class="add" @click=${() => this.#addRule()}>${this.t('conditionInput.add')}</button>`;
+  }
+
+  /** "is one of" over a choice variable: a checkbox per option. */
+  #renderChoices(rule: Rule, i: number, variable: Extract<Variable, { type: 'enum' }>, which: unknown) {
+    const chosen = new Set(
+      rule.value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
+    const toggle = (value: string, on: boolean) =>
+      this.#updateRule(i, {
+        value: variable.options
+          .map((o) => o.value)
+          .filter((v) => (v === value ? on : chosen.has(v)))
+          .join(', '),
+      });
+    return html`<fieldset class="value choices" data-control="value" aria-describedby="error">
+      <legend>${this.t('conditionInput.values')}${which}</legend>
+      ${variable.options.map(
+        (o) =>
+          html`<label class="choice"
+            ><input
+              type="checkbox"
+              data-option=${o.value}
+              .checked=${live(chosen.has(o.value))}
+              @change=${(e: Event) => toggle(o.value, (e.target as HTMLInputElement).checked)}
+            />${o.label || o.value}</label
+          >`,
+      )}
+    </fieldset>`;
   }
 
   #renderValue(rule: Rule, i: number, variable: Variable | undefined, invalid: string) {
