@@ -356,7 +356,6 @@ export const styles = css`
     align-items: center;
     padding: 0 0.25rem;
     margin: 0;
-    overflow: hidden;
     font: inherit;
     font-size: 0.75rem;
     line-height: 1.1;
@@ -384,6 +383,8 @@ export const styles = css`
     cursor: default;
   }
   .field-text {
+    flex: 1;
+    min-width: 0;
     white-space: nowrap;
     overflow: hidden;
     text-overflow: ellipsis;
@@ -402,6 +403,12 @@ export const styles = css`
     .handle {
       width: 22px;
       height: 22px;
+    }
+    /* A 44 px target for a finger, drawn at 22 px. */
+    .handle::after {
+      content: '';
+      position: absolute;
+      inset: -11px;
     }
   }
   .ghost {
