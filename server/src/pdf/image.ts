@@ -9,6 +9,10 @@ export const IMAGE_JPEG_QUALITY = 80;
 /** Above this many pixels an image is refused before it is decoded (decompression bombs; 12–50 MP photos pass). */
 export const IMAGE_MAX_PIXELS = 80_000_000;
 
+// One libvips worker thread per image: a large photo must not take every core from the
+// signing requests the same small server is answering.
+sharp.concurrency(1);
+
 /** A4 in points, and the white margin around an attachment image. */
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 28;
