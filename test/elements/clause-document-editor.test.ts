@@ -291,6 +291,11 @@ describe('<cs-clause-document-editor>', () => {
     await sendKeys({ type: '5000' });
     await el.updateComplete;
     expect($(inner, '[part="summary"]').textContent).to.equal('Included when Monthly fee is at least 5000');
+    // The sample fee (1250) leaves it out; a sample of 6000 puts it back.
+    expect($(cards(el)[1]!, '[data-left-out]').textContent).to.equal('Left out with this sample data');
+    expect(cards(el)[0]!.querySelector('[data-left-out]')).to.equal(null);
+    await type(el, $<HTMLInputElement>(shadow(el), '[data-sample="fee"]'), '6000');
+    expect(cards(el)[1]!.querySelector('[data-left-out]')).to.equal(null);
 
     expect(seen.at(-1)).to.deep.equal({
       kind: 'clauses',

@@ -19,6 +19,7 @@ export const clauseDocumentEditorStrings = {
   'clauseDoc.latest': 'Latest published version ({version}) when saved',
   'clauseDoc.newer': 'Version {version} of this clause has been published since.',
   'clauseDoc.useLatest': 'Use version {version}',
+  'clauseDoc.leftOut': 'Left out with this sample data',
   'clauseDoc.locked': 'Locked (agents cannot propose changes)',
   'clauseDoc.lockedBadge': 'Locked',
   'clauseDoc.lockedInLibrary': 'Locked in the library: legal unlocks it there.',

@@ -98,6 +98,10 @@ export const clauseDocumentEditorStyles = css`
   .tag.locked {
     font-weight: 600;
   }
+  .tag.left-out {
+    border-style: dashed;
+    font-style: italic;
+  }
   .tools {
     display: flex;
     gap: 0.25rem;

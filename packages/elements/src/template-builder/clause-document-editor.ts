@@ -4,6 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { live } from 'lit/directives/live.js';
 import {
   ApiError,
+  evaluateCondition,
   parseClauseText,
   type Clause,
   type ClauseVersion,
@@ -541,6 +542,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
 
   override render() {
     const problems = this.#problems();
+    const sample = this.#mergeData();
     return html`<div class="layout">
       <div>
         ${this.#renderDocument()}
@@ -552,7 +554,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
             ${repeat(
               this.source.clauses,
               (_, i) => this.#ids[i] ?? i,
-              (entry, i) => this.#renderClause(entry, i, problems.get(i)),
+              (entry, i) => this.#renderClause(entry, i, sample, problems.get(i)),
             )}
           </ol>
         </section>
@@ -646,7 +648,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
     </section>`;
   }
 
-  #renderClause(entry: Entry, i: number, problems?: Map<string, string>): TemplateResult {
+  #renderClause(entry: Entry, i: number, sample: MergeData, problems?: Map<string, string>): TemplateResult {
     const id = this.#ids[i] ?? i;
     const n = i + 1;
     const title = this.#title(entry);
@@ -736,6 +738,11 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
             : nothing
         }
         ${locked ? html`<span class="tag locked">${this.t('clauseDoc.lockedBadge')}</span>` : nothing}
+        ${
+          condition !== undefined && !evaluateCondition(condition, sample)
+            ? html`<span class="tag left-out" data-left-out>${this.t('clauseDoc.leftOut')}</span>`
+            : nothing
+        }
       </div>
       ${
         ref && (clause === 'missing' || pinnedMissing)
