@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every performance goal of the product, measured on this machine and
- * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad|builder`.
+ * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad|builder|attachments`.
  */
 const parts = {
   seal: async () => (await import('./seal.ts')).benchSeal(),
@@ -8,6 +8,7 @@ const parts = {
   store: async () => (await import('./store.ts')).benchStore(),
   pad: async () => (await import('./pad.ts')).benchPad(),
   builder: async () => (await import('./builder.ts')).benchBuilder(),
+  attachments: async () => (await import('./attachments.ts')).benchAttachments(),
 } as const;
 
 type Part = keyof typeof parts;
