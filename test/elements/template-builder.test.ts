@@ -631,6 +631,9 @@ describe('<cs-template-builder>', function () {
     fieldBox(el, only(el)[0]!.id).focus();
     await sendKeys({ press: 'ArrowRight' });
     expect(text($(el, '.status'))).to.equal('Version 2 · draft · unsaved changes');
+    // Unsaved edits are not dropped by opening another version.
+    expect($$<HTMLButtonElement>(el, '.versions .version').every((b) => b.disabled)).to.equal(true);
+    expect(text($(el, '.versions .hint'))).to.equal('Save your changes to open another version.');
     const second = await saved(el);
     expect(text($(el, '.status'))).to.equal('Version 2 · draft');
     expect(second).to.deep.equal({ templateId: s.templateId, version: 2 });

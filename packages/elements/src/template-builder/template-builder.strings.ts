@@ -70,6 +70,7 @@ export const templateBuilderStrings = {
   'builder.readOnly': 'Version {version} is published and cannot change.',
   'builder.newDraft': 'New draft from latest',
   'builder.versions': 'Versions',
+  'builder.versions.dirty': 'Save your changes to open another version.',
   'builder.version': 'Version {version}',
   'builder.status.draft': 'draft',
   'builder.status.published': 'published',

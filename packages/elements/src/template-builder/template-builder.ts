@@ -1523,6 +1523,10 @@ export class CsTemplateBuilder extends CsConnectedElement {
     if (!this.versions.length) return nothing;
     return html`<section part="versions" class="versions" aria-labelledby="versions-title">
       <h2 id="versions-title">${this.t('builder.versions')}</h2>
+      ${
+        // Opening another version would drop the edits: save (or undo) them first.
+        this.dirty ? html`<p class="hint" id="versions-dirty">${this.t('builder.versions.dirty')}</p>` : nothing
+      }
       <ol>
         ${[...this.versions].reverse().map(
           (v) =>
@@ -1531,7 +1535,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
                 class="link version"
                 data-version=${v.version}
                 aria-current=${v.version === this.version ? 'true' : 'false'}
-                ?disabled=${!!this.busy}
+                aria-describedby=${this.dirty ? 'versions-dirty' : nothing}
+                ?disabled=${!!this.busy || this.dirty}
                 @click=${() => this.openVersion(v)}
               >
                 ${this.t('builder.version', { version: v.version })} · ${this.t(`builder.status.${v.status}`)}
