@@ -793,6 +793,12 @@ describe('<cs-template-builder>', function () {
     expect(text($(el, '.banner.readonly'))).to.contain('Version 1 is published');
     // Undo covers clause edits; a published version has none to undo.
     expect($<HTMLButtonElement>(el, '.undo')!.disabled).to.equal(true);
+
+    // Opened again by id, it shows its clauses.
+    const again = await mount(await legalToken(), { templateId });
+    await until(() => again.shadowRoot!.querySelector('cs-clause-document-editor'), 'the clause editor');
+    expect(again.shadowRoot!.querySelector('#tab-clauses')!.getAttribute('aria-selected')).to.equal('true');
+    expect(text(again.shadowRoot!.querySelector('.status'))).to.equal('Version 1 · published');
   });
 
   it('works by keyboard alone: add a field, move it, set its role, save', async () => {

@@ -347,6 +347,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.selectedId = undefined;
     if (v.source.kind === 'clauses') {
       this.source = sourceInput(v.source);
+      // Its text is what there is to edit; the Fields tab only holds the roles.
+      if (this.tab === 'fields') this.tab = 'clauses';
       this.documentId = undefined;
       this.formFields = [];
       this.pages.close();
