@@ -14,6 +14,14 @@ export {
   type TemplateSaveDetail,
   type TemplatePublishDetail,
 } from './template-builder/template-builder.ts';
+export { CsConditionInput, type ConditionChangeDetail } from './internal/condition-input.ts';
+export { CsVariablesEditor, type VariablesChangeDetail } from './template-builder/variables-editor.ts';
+export {
+  CsClauseDocumentEditor,
+  type ClausesSource,
+  type SourceChangeDetail,
+  type PreviewState,
+} from './template-builder/clause-document-editor.ts';
 export {
   CsClauseLibrary,
   type ClauseSaveDetail,
