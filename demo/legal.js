@@ -32,8 +32,11 @@ function openTemplate(template) {
   builderTitle.focus({ preventScroll: true });
 }
 
+let templates = [];
+
 async function loadTemplates() {
   const { items } = await api('/api/v1/templates', { token: session.token });
+  templates = items;
   if (!items.length) {
     tbody.replaceChildren(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No templates yet.')));
     return;
@@ -65,9 +68,16 @@ async function loadTemplates() {
 
 document.getElementById('new-template').addEventListener('click', () => openTemplate(undefined));
 
+/** After a save the builder edits that template: the list and the heading say which. */
+async function afterSave(templateId) {
+  await loadTemplates();
+  const saved = templates.find((t) => t.id === templateId);
+  if (saved) builderTitle.textContent = `Editing: ${saved.name}`;
+}
+
 builder.addEventListener('cs-template-save', (event) => {
   builderStatus.textContent = `Draft saved as version ${event.detail.version}.`;
-  loadTemplates().catch(showLoadError);
+  afterSave(event.detail.templateId).catch(showLoadError);
 });
 builder.addEventListener('cs-template-publish', (event) => {
   builderStatus.textContent = `Version ${event.detail.version} published: agents can send it now.`;

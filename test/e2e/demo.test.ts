@@ -287,6 +287,116 @@ describe('demo', { timeout: 150_000 }, () => {
     }
   });
 
+  test('legal builds a clause template and publishes it, an agent sends it with the composer, the customer signs; the sealed PDF has the merged values in place', async () => {
+    const NAME = 'Premium support addendum — Ἀθηνᾶ';
+    const SIGNER = 'Юлия Соколова';
+    const PHONE = '+44 117 496 0777';
+    const legal = await newPage();
+    try {
+      // Legal: a new template composed from the library, with two typed variables.
+      await legal.goto(`${demo!.url}/demo/legal.html`);
+      await legal.locator('body[data-ready="true"]').waitFor();
+      const builder = legal.locator('cs-template-builder');
+      await builder.getByLabel('Template name').fill(NAME);
+      await builder.getByRole('button', { name: 'Compose from the clause library' }).click();
+      await builder.getByLabel('Document title').fill('Premium support addendum');
+
+      await builder.getByRole('tab', { name: 'Variables' }).click();
+      await builder.getByRole('button', { name: 'Add a variable' }).click();
+      await builder.getByLabel('Key').last().fill('tier');
+      await builder.getByLabel('Type').last().selectOption('enum');
+      await builder.getByLabel('Value of option 1').fill('standard');
+      await builder.getByRole('button', { name: 'Add an option' }).click();
+      await builder.getByLabel('Value of option 2').fill('premium');
+      await builder.getByRole('button', { name: 'Add a variable' }).click();
+      await builder.getByLabel('Key').last().fill('support_phone');
+      await builder.getByLabel('Type').last().selectOption('phone');
+
+      await builder.getByRole('tab', { name: 'Clauses' }).click();
+      for (const [query, title] of [
+        ['premium', 'Premium service levels'],
+        ['governing', 'Governing law'],
+      ] as const) {
+        await builder.getByRole('searchbox', { name: 'Search the clause library' }).fill(query);
+        await builder.getByRole('button', { name: `Add “${title}”` }).click();
+      }
+      await builder.getByRole('button', { name: 'Save draft' }).click();
+      await legal.getByText('Draft saved as version 1.').waitFor();
+      await builder.getByRole('button', { name: 'Publish' }).click();
+      await legal.getByText('Version 1 published').waitFor();
+      await legal.screenshot({ path: path.join(artifacts, 'legal-builder.png'), fullPage: true });
+    } finally {
+      await legal.context().close();
+    }
+
+    // The agent: the new template is offered; fill it in, address it to the customer, send.
+    const agent = await newPage();
+    let signingUrl: URL;
+    try {
+      await agent.goto(`${demo!.url}/demo/agent.html`);
+      await agent.locator('body[data-ready="true"]').waitFor();
+      const composer = agent.locator('cs-envelope-composer');
+      await composer.getByRole('button', { name: new RegExp(NAME) }).click();
+      await composer.getByRole('radio', { name: 'premium' }).check();
+      await composer.getByLabel(/support_phone/).fill(PHONE);
+      // The conditional clause applies now that the tier is premium; the preview follows.
+      await composer.getByText('Premium service levels').first().waitFor();
+      const recipient = composer.locator('fieldset.recipient').first();
+      await recipient.getByLabel('Name').fill(SIGNER);
+      await recipient.getByLabel('Email').fill('yulia.sokolova@example.com');
+      await composer.getByRole('button', { name: 'Send for signature' }).click();
+      await agent.locator('#link').waitFor({ state: 'visible' });
+      signingUrl = new URL(await agent.locator('#link').inputValue());
+      await agent.screenshot({ path: path.join(artifacts, 'agent-composer-sent.png'), fullPage: true });
+    } finally {
+      await agent.context().close();
+    }
+
+    // The customer signs in the account page.
+    const customer = await newPage();
+    try {
+      await customer.goto(signingUrl.href);
+      const pad = 'cs-signer-pad';
+      await customer.locator(`${pad} [part~="toolbar"]`).waitFor();
+      await customer.locator(`${pad} [data-field-id^="signature"]`).click();
+      await drawSignature(customer, `${pad} canvas[part~="signature-canvas"]`);
+      await customer.locator(`${pad} button.adopt:not([disabled])`).click();
+      await customer.locator(`${pad} dialog.signature`).waitFor({ state: 'hidden' });
+      await customer.locator(`${pad} [part~="consent"] input[type="checkbox"]`).check();
+      await customer.locator(`${pad} [part~="actions"] button[part~="primary"]`).click();
+      await customer.locator(`${pad} [part="message"][data-state="done"]`).waitFor({ timeout: 30_000 });
+    } finally {
+      await customer.context().close();
+    }
+
+    // The sealed PDF: valid, with the merged phone number inside the premium clause, and the
+    // signer's name under the signature.
+    const list = await api<{ items: Array<{ id: string; title: string; status: string }> }>('GET', '/api/v1/envelopes');
+    const sent = list.items.find((e) => e.title.includes('Premium support addendum'));
+    assert.ok(sent, 'the envelope sent from the composer exists');
+    await waitFor(
+      'the seal',
+      async () => (await api<{ sealed: boolean }>('GET', `/api/v1/envelopes/${sent.id}`)).sealed,
+    );
+    const res = await fetch(`${demo!.url}/api/v1/envelopes/${sent.id}/document`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: AbortSignal.timeout(15_000),
+    });
+    const file = path.join(dataDir, 'sealed-composed.pdf');
+    await writeFile(file, new Uint8Array(await res.arrayBuffer()));
+    await writeFile(path.join(artifacts, 'composed-sealed.pdf'), await readFile(file));
+    const sig = String((await run('pdfsig', [file]).catch((e: { stdout?: string }) => e)).stdout);
+    assert.match(sig, /Signature is Valid/, sig);
+    await run('qpdf', ['--check', file]);
+    const { stdout: text } = await run('pdftotext', ['-enc', 'UTF-8', '-layout', file, '-']);
+    const premium = text.indexOf('Premium service levels');
+    const law = text.indexOf('Governing law');
+    const phone = text.indexOf(PHONE);
+    assert.ok(premium >= 0 && law > premium, 'both clauses are in the document, in order');
+    assert.ok(phone > premium && phone < law, 'the merged phone number sits inside the premium clause');
+    assert.ok(text.includes(SIGNER), 'the signer is named in the signature block and the certificate');
+  });
+
   test('the customer signs inline; the sealed PDF verifies; a changed audit event breaks the chain', async () => {
     const page = await newPage();
     let envelopeId: string;
