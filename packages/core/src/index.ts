@@ -4,3 +4,4 @@ export * from './client.ts';
 export * from './conditions.ts';
 export * from './variables.ts';
 export * from './clause-text.ts';
+export * from './field-validation.ts';

@@ -61,6 +61,20 @@ export interface FieldPlacement {
   height: number;
   required: boolean;
   label?: string;
+  /** Text fields only: what the signer's value must look like (checked by the pad and the server). */
+  validation?: FieldValidation;
+}
+
+/**
+ * A text field's format. `pattern` (kind pattern) is a JavaScript regex source, matched
+ * against the whole value; `min`/`max` bound a number; `message` replaces the default one.
+ */
+export interface FieldValidation {
+  kind: 'email' | 'phone' | 'number' | 'date' | 'pattern';
+  pattern?: string;
+  min?: number;
+  max?: number;
+  message?: string;
 }
 
 export interface TemplateVersionInfo {

@@ -47,7 +47,13 @@ export function currencyDigits(currency: string): number {
   }
 }
 
-function validDate(text: string): boolean {
+/** An email address as the API accepts it (at most 254 characters). */
+export function isEmailAddress(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}
+
+/** A real calendar date written YYYY-MM-DD. */
+export function isIsoDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -89,14 +95,12 @@ function checkValue(variable: Variable, value: unknown): string | undefined {
       return undefined;
     }
     case 'date':
-      if (typeof value !== 'string' || !validDate(value)) return 'Must be a date (YYYY-MM-DD)';
+      if (typeof value !== 'string' || !isIsoDate(value)) return 'Must be a date (YYYY-MM-DD)';
       if (variable.min !== undefined && value < variable.min) return `Must be on or after ${variable.min}`;
       if (variable.max !== undefined && value > variable.max) return `Must be on or before ${variable.max}`;
       return undefined;
     case 'email':
-      return typeof value === 'string' && value.length <= 254 && EMAIL.test(value)
-        ? undefined
-        : 'Must be an email address';
+      return typeof value === 'string' && isEmailAddress(value) ? undefined : 'Must be an email address';
     case 'phone':
       return typeof value === 'string' && phoneDigits(value) ? undefined : 'Must be a phone number';
     case 'enum':
@@ -142,7 +146,7 @@ export function formatVariable(variable: Variable | undefined, value: unknown, l
       return Number.isFinite(n) ? new Intl.NumberFormat(locale).format(n) : String(value);
     }
     case 'date':
-      return typeof value === 'string' && validDate(value)
+      return typeof value === 'string' && isIsoDate(value)
         ? new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${value}T00:00:00Z`))
         : String(value);
     case 'boolean':

@@ -112,6 +112,25 @@ export const Variables = z
     });
   });
 
+/** A text field's format; the rule's own consistency (pattern compiles, min ≤ max) is checked by the service. */
+const FieldValidationSchema = z
+  .strictObject({
+    kind: z.enum(['email', 'phone', 'number', 'date', 'pattern']),
+    pattern: z
+      .string()
+      .max(500)
+      .optional()
+      .openapi({ description: 'kind pattern: a JavaScript regex (u flag), matched against the whole value' }),
+    min: z.number().finite().optional().openapi({ description: 'kind number: the least value' }),
+    max: z.number().finite().optional().openapi({ description: 'kind number: the greatest value' }),
+    message: z
+      .string()
+      .max(200)
+      .optional()
+      .openapi({ description: 'Shown to the signer instead of the default message' }),
+  })
+  .openapi('FieldValidation');
+
 const FieldInput = z.strictObject({
   id: Key.optional(),
   key: Key.optional(),
@@ -125,6 +144,7 @@ const FieldInput = z.strictObject({
   required: z.boolean().optional(),
   label: z.string().max(200).optional(),
   condition: Condition.optional(),
+  validation: FieldValidationSchema.optional().openapi({ description: 'Text fields only' }),
 });
 
 const ClauseId = z.string().min(1).max(128);
@@ -246,6 +266,7 @@ export const FieldShape = z.object({
   height: z.number(),
   required: z.boolean(),
   label: z.string().optional(),
+  validation: FieldValidationSchema.optional(),
 });
 
 const FieldSchema = FieldShape.openapi('Field');

@@ -1,3 +1,4 @@
+import { validateFieldValue } from '@countersign/core';
 import type { AuditActor, FieldPlacement, FieldValue, SigningField, SigningView } from '@countersign/core';
 import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
 import type { EnvelopeRecord, RecipientRecord, StoredFieldValue } from '../store/types.ts';
@@ -186,6 +187,8 @@ export class SigningService {
         if (value.length > this.deps.config.maxTextLength) {
           throw bad(`At most ${this.deps.config.maxTextLength} characters`);
         }
+        const problem = validateFieldValue(f, value);
+        if (problem) throw bad(problem);
         return { value, digest: sha256Text(value) };
       }
       case 'checkbox':
@@ -252,6 +255,14 @@ export class SigningService {
           return v === undefined || v === null || v === '' || (f.type === 'checkbox' && v !== true);
         })
         .map((f) => ({ fieldId: f.id, path: `fields.${f.id}`, message: `${f.label ?? f.type} is required` }));
+      // A value stored before its field had a validation (or by an older server) is checked again.
+      const wrong: ProblemItem[] = e.fields
+        .filter((f) => f.role === r.role && f.type === 'text' && f.validation)
+        .flatMap((f) => {
+          const message = validateFieldValue(f, e.values[f.id]?.value);
+          return message ? [{ fieldId: f.id, path: `fields.${f.id}`, message }] : [];
+        });
+      if (wrong.length) throw invalid(`${wrong.length} field(s) do not have the expected format`, wrong);
       if (missing.length) {
         throw new DomainError('incomplete', `${missing.length} required field(s) are not filled`, { errors: missing });
       }

@@ -1,6 +1,7 @@
 import {
   canonicalJson,
   checkCondition,
+  fieldValidationRuleErrors,
   type Condition,
   type MergeData,
   type TemplateClause,
@@ -328,6 +329,11 @@ export class TemplateService {
       if (f.x + f.width > 1 + EPS) errors.push({ path: `${at}.width`, message: 'x + width must be ≤ 1' });
       if (f.y + f.height > 1 + EPS) errors.push({ path: `${at}.height`, message: 'y + height must be ≤ 1' });
       if (f.condition !== undefined) errors.push(...checkCondition(f.condition, `${at}.condition`));
+      if (f.validation !== undefined) {
+        if (f.type !== 'text') errors.push({ path: `${at}.validation`, message: 'Only text fields take a validation' });
+        for (const e of fieldValidationRuleErrors(f.validation))
+          errors.push({ path: `${at}.validation.${e.path}`, message: e.message });
+      }
       const id = f.id ?? this.deps.ids.id('fld');
       if (ids.has(id)) errors.push({ path: `${at}.id`, message: `Duplicate field id ${id}` });
       ids.add(id);
@@ -345,6 +351,7 @@ export class TemplateService {
       if (f.key !== undefined) field.key = f.key;
       if (f.label !== undefined) field.label = f.label;
       if (f.condition !== undefined) field.condition = f.condition;
+      if (f.validation !== undefined) field.validation = { ...f.validation };
       return field;
     });
     if (errors.length) throw invalid('The template is not valid', errors);
