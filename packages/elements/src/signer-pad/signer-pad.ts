@@ -1,10 +1,11 @@
 import { visuallyHidden } from '../internal/styles.ts';
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { Task, TaskStatus } from '@lit/task';
 import {
   ApiError,
+  fieldValueProblem,
   isProblemType,
   type FieldType,
   type FieldValue,
@@ -70,6 +71,40 @@ interface Failure {
 
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const TEXT_SAVE_DELAY = 600;
+
+/** The on-screen keyboard a text field's validation wants (a date is typed with its dashes). */
+const INPUT_MODES: Record<string, string | undefined> = { email: 'email', phone: 'tel', number: 'decimal' };
+
+/** Under the field (above it near the page's foot), as wide as the field or a readable minimum. */
+function messagePlacement(field: SigningField): string {
+  const pct = (n: number) => `${(Math.min(Math.max(n, 0), 1) * 100).toFixed(4)}%`;
+  const top = field.y + field.height > 0.9 ? field.y : field.y + field.height;
+  return `left:${pct(Math.min(field.x, 0.6))};top:${pct(top)};min-width:${pct(Math.min(field.width, 0.4))}`;
+}
+
+// The visible message of a field whose value fails its validation. (Kept here rather than in
+// signer-pad.styles.ts while that file is being refactored.)
+const fieldMessageStyles = css`
+  .field-message {
+    position: absolute;
+    z-index: 2;
+    max-width: 60%;
+    margin-top: 3px;
+    padding: 0.2rem 0.45rem;
+    font-size: 0.8125rem;
+    line-height: 1.3;
+    font-weight: 600;
+    color: #fff;
+    background: var(--_danger, #b3261e);
+    border-radius: 3px;
+    overflow-wrap: anywhere;
+    pointer-events: none;
+  }
+  .field-message.above {
+    margin-top: -3px;
+    transform: translateY(-100%);
+  }
+`;
 const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
 
 /**
@@ -103,6 +138,8 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @csspart actions - The bar with Finish and Decline.
  * @csspart dialog - The signature and decline dialogs.
  * @csspart signature-canvas - The drawing canvas in the signature dialog.
+ * @csspart field-message - The visible message under a field whose value is refused (its format,
+ *   or required and empty).
  * @csspart message - The panel of a state (loading, done, expired, errors…).
  *
  * @cssprop [--cs-accent=#2450d3] - Brand colour of buttons, focus rings and links.
@@ -120,7 +157,7 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @cssprop [--cs-viewer-height=min(75vh, 60rem)] - Height of the scrolling document area.
  */
 export class CsSignerPad extends FormAssociated(CsConnectedElement) {
-  static override styles = [visuallyHidden, styles];
+  static override styles = [visuallyHidden, styles, fieldMessageStyles];
   static override shadowRootOptions = { ...CsConnectedElement.shadowRootOptions, delegatesFocus: true };
 
   /** Zoom factor of the pages; 1 fits the page to the widget's width. */
@@ -131,7 +168,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   @state() private failure?: Failure;
   @state() private consentChecked = false;
   @state() private consentError = false;
-  @state() private missing: Array<{ fieldId?: string; message: string }> = [];
+  @state() private missing: Array<{ fieldId?: string; message: string; format?: boolean }> = [];
   @state() private fieldErrors = new Map<string, string>();
   @state() private saveError?: string;
   @state() private busy: 'finish' | 'decline' | undefined;
@@ -365,12 +402,44 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     }
     clearTimeout(this.textTimers.get(field.id));
     this.textTimers.delete(field.id);
+    // A value that fails the field's validation stays on screen but is not sent; leaving the
+    // field (saveNow) shows why.
+    const problem = this.formatProblem(field, value);
+    if (problem) {
+      this.pending.delete(field.id);
+      if (saveNow) this.showFieldError(field, problem);
+      return;
+    }
     if (saveNow) void this.flush();
     else
       this.textTimers.set(
         field.id,
         setTimeout(() => void this.flush(), TEXT_SAVE_DELAY),
       );
+  }
+
+  /** Why `value` does not fit the field's validation (its own message, else ours), or undefined. */
+  private formatProblem(field: SigningField, value: FieldValue | undefined): string | undefined {
+    const problem = fieldValueProblem(field, value);
+    if (!problem) return undefined;
+    const custom = field.validation?.message?.trim();
+    if (custom) return custom;
+    return problem.code === 'min' || problem.code === 'max'
+      ? this.t(`validation.${problem.code}`, {
+          limit: new Intl.NumberFormat(this.effectiveLocale).format(problem.limit),
+        })
+      : this.t(`validation.${problem.code}`);
+  }
+
+  private showFieldError(field: SigningField, message: string): void {
+    if (this.fieldErrors.get(field.id) === message) return;
+    this.fieldErrors = new Map(this.fieldErrors).set(field.id, message);
+    this.announce(message);
+  }
+
+  private onTextBlur(field: SigningField): void {
+    const problem = this.formatProblem(field, this.currentValue(field));
+    if (problem) this.showFieldError(field, problem);
   }
 
   /** Sends every unsaved value (and a pending consent), one at a time, in order. */
@@ -415,7 +484,8 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     } else if (failure.kind === 'unknown' && fieldId) {
       // The server refused this value (validation): show it on the field, don't resend it.
       this.pending.delete(fieldId);
-      this.fieldErrors = new Map(this.fieldErrors).set(fieldId, failure.message);
+      const own = error instanceof ApiError ? error.problem.errors?.find((e) => e.fieldId === fieldId) : undefined;
+      this.fieldErrors = new Map(this.fieldErrors).set(fieldId, own?.message ?? failure.message);
       this.reportError(failure);
     } else {
       this.failure = failure;
@@ -500,6 +570,18 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       this.reportError({ code: 'consent-required', message: this.t('signer.consent.required'), status: 0 });
       return;
     }
+    const wrong = this.orderedFields.flatMap((f) => {
+      const message = this.formatProblem(f, this.currentValue(f));
+      return message ? [{ fieldId: f.id, message, format: true }] : [];
+    });
+    if (wrong.length) {
+      this.missing = wrong;
+      this.fieldErrors = new Map([...this.fieldErrors, ...wrong.map((w) => [w.fieldId, w.message] as const)]);
+      this.reportError({ code: 'validation', message: wrong[0]!.message, status: 0 });
+      await this.updateComplete;
+      this.focusField(wrong[0]!.fieldId);
+      return;
+    }
     this.busy = 'finish';
     try {
       if (!(await this.flush())) return;
@@ -535,7 +617,8 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     }
     const errors = error.problem.errors ?? [];
     if (errors.length && failure.kind === 'unknown') {
-      this.missing = errors;
+      const format = !isProblemType(error.problem, 'incomplete');
+      this.missing = errors.map((e) => ({ ...e, ...(format ? { format } : {}) }));
       const map = new Map<string, string>();
       for (const e of errors) if (e.fieldId) map.set(e.fieldId, e.message);
       this.fieldErrors = map;
@@ -1005,21 +1088,34 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
             }</button
           >${errorNote}`;
       }
-      case 'text':
+      case 'text': {
+        const kind = field.validation?.kind;
         return html`<label part=${parts} class=${classes} style=${placement(field)} data-field-id=${field.id}>
-          <span class="visually-hidden">${this.fieldLabel(field)}</span>
-          <input
-            type="text"
-            .value=${typeof value === 'string' ? value : ''}
-            placeholder=${this.fieldLabel(field)}
-            ?required=${field.required}
-            aria-invalid=${error ? 'true' : 'false'}
-            aria-describedby=${error ? errorId : nothing}
-            autocomplete="off"
-            @input=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, false)}
-            @change=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, true)}
-          />${errorNote}
-        </label>`;
+            <span class="visually-hidden">${this.fieldLabel(field)}</span>
+            <input
+              type=${kind === 'email' ? 'email' : kind === 'phone' ? 'tel' : 'text'}
+              inputmode=${(kind && INPUT_MODES[kind]) || nothing}
+              .value=${typeof value === 'string' ? value : ''}
+              placeholder=${this.fieldLabel(field)}
+              ?required=${field.required}
+              aria-invalid=${error ? 'true' : 'false'}
+              aria-describedby=${error ? errorId : nothing}
+              autocomplete="off"
+              @input=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, false)}
+              @change=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, true)}
+              @blur=${() => this.onTextBlur(field)} /></label
+          >${
+            error
+              ? html`<span
+                  part="field-message"
+                  class="field-message ${field.y + field.height > 0.9 ? 'above' : ''}"
+                  id=${errorId}
+                  style=${messagePlacement(field)}
+                  >${error}</span
+                >`
+              : nothing
+          }`;
+      }
       case 'checkbox':
         return html`<label part=${parts} class=${classes} style=${placement(field)} data-field-id=${field.id}>
           <input
@@ -1080,7 +1176,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       ${
         this.missing.length
           ? html`<div class="missing" role="alert">
-              <p>${this.t('signer.missing')}</p>
+              <p>${this.t(this.missing.every((m) => m.format) ? 'signer.fix' : 'signer.missing')}</p>
               <ul>
                 ${this.missing.map(
                   (m) =>

@@ -1,0 +1,206 @@
+import { expect, fixture, html, oneEvent } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
+import type { FieldPlacement, FieldValidation, SigningSession, SigningView } from '@countersign/core';
+import '../../packages/elements/src/signer-pad/define.ts';
+import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
+import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
+import { expectCrossOriginServer, serverCommand } from './support.ts';
+
+setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
+
+interface Seeded {
+  server: string;
+  envelopeId: string;
+  templateId: string;
+  fields: FieldPlacement[];
+  session: SigningSession;
+}
+
+const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
+  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
+const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
+const stored = async (token: string, id: string) =>
+  (await signingView(token)).fields.find((f) => f.id === id)?.value ?? null;
+
+async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const EMAIL: FieldValidation = { kind: 'email' };
+const PO: FieldValidation = { kind: 'pattern', pattern: 'PO-\\d{4}', message: 'Use your PO number, e.g. PO-1234' };
+const SEATS: FieldValidation = { kind: 'number', min: 1, max: 500 };
+const PHONE: FieldValidation = { kind: 'phone' };
+
+const text = (id: string, label: string, y: number, validation: FieldValidation) => ({
+  id,
+  type: 'text',
+  role: 'customer',
+  page: 1,
+  x: 0.1,
+  y,
+  width: 0.45,
+  height: 0.035,
+  required: false,
+  label,
+  validation,
+});
+
+const seedValidated = () =>
+  serverCommand<Seeded>('cs-seed', {
+    recipients: [{ name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' }],
+    fields: [
+      { id: 'sig', type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.6, width: 0.3, height: 0.06 },
+      text('email', 'E-mail of Юлия', 0.1, EMAIL),
+      text('po', 'PO number', 0.2, PO),
+      text('seats', 'Seats', 0.3, SEATS),
+      text('phone', 'Phone', 0.4, PHONE),
+    ],
+  });
+
+const $ = <E extends Element = HTMLElement>(el: Element, selector: string) => el.shadowRoot!.querySelector<E>(selector);
+const input = (el: CsSignerPad, id: string) => $<HTMLInputElement>(el, `[data-field-id="${id}"] input`)!;
+const active = (el: CsSignerPad) => el.shadowRoot!.activeElement as HTMLElement | null;
+
+async function mountPad(seeded: Seeded): Promise<CsSignerPad> {
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div style="width:800px">
+      <cs-signer-pad
+        server=${seeded.server}
+        token=${seeded.session.token}
+        style="--cs-viewer-height:560px"
+      ></cs-signer-pad>
+    </div>`,
+  );
+  const el = wrapper.querySelector('cs-signer-pad')!;
+  await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+  return el;
+}
+
+/** The visible message a field points to with aria-describedby, or null. */
+function shownMessage(el: CsSignerPad, id: string): HTMLElement | null {
+  const describedBy = input(el, id).getAttribute('aria-describedby');
+  if (!describedBy) return null;
+  const message = el.shadowRoot!.getElementById(describedBy);
+  if (!message) return null;
+  const box = message.getBoundingClientRect();
+  expect(box.width, 'message has a size').to.be.greaterThan(20);
+  expect(box.height, 'message has a size').to.be.greaterThan(8);
+  expect(message.classList.contains('visually-hidden')).to.equal(false);
+  return message;
+}
+
+/** Replaces a text field's value from the keyboard and leaves it with Tab. */
+async function typeInto(el: CsSignerPad, id: string, value: string): Promise<void> {
+  const control = input(el, id);
+  control.focus();
+  control.select();
+  await sendKeys({ press: 'Backspace' });
+  await sendKeys({ type: value });
+  await sendKeys({ press: 'Tab' });
+  await el.updateComplete;
+}
+
+describe('field validation in <cs-signer-pad>', function () {
+  this.timeout(40_000);
+
+  before(expectCrossOriginServer);
+
+  it('gives each kind its keyboard; a bad value shows its message by the field and is not saved; a good one is', async () => {
+    const seeded = await seedValidated();
+    const token = seeded.session.token;
+    const el = await mountPad(seeded);
+    expect(input(el, 'email').getAttribute('inputmode')).to.equal('email');
+    expect(input(el, 'email').type).to.equal('email');
+    expect(input(el, 'phone').getAttribute('inputmode')).to.equal('tel');
+    expect(input(el, 'phone').type).to.equal('tel');
+    expect(input(el, 'seats').getAttribute('inputmode')).to.equal('decimal');
+    expect(input(el, 'po').hasAttribute('inputmode')).to.equal(false);
+    const errors: string[] = [];
+    el.addEventListener('cs-error', (e) => errors.push(e.detail.code));
+
+    await typeInto(el, 'email', 'not an email');
+    expect(input(el, 'email').getAttribute('aria-invalid')).to.equal('true');
+    expect(shownMessage(el, 'email')!.textContent!.trim()).to.equal('Enter an email address, like name@example.com');
+    expect(active(el)).to.equal(input(el, 'po'), 'Tab moved on to the next field');
+    await expect(el).to.be.accessible();
+
+    // Script in the value stays text; the field's own message is shown instead of ours.
+    await typeInto(el, 'po', '<img src=x onerror=alert(1)>');
+    expect(shownMessage(el, 'po')!.textContent!.trim()).to.equal('Use your PO number, e.g. PO-1234');
+    expect(el.shadowRoot!.querySelector('.overlay img')).to.equal(null);
+    await typeInto(el, 'seats', '501');
+    expect(shownMessage(el, 'seats')!.textContent!.trim()).to.equal('Enter a number of at most 500');
+    await expect(el).to.be.accessible();
+
+    // Past the debounced save: the server holds none of them, and no request was refused.
+    await sleep(1000);
+    expect(await stored(token, 'email')).to.equal(null);
+    expect(await stored(token, 'po')).to.equal(null);
+    expect(await stored(token, 'seats')).to.equal(null);
+    expect(errors).to.deep.equal([]);
+
+    // Finishing with a bad value lists it, focuses it and sends nothing.
+    $<HTMLInputElement>(el, '#consent')!.click();
+    const refused = oneEvent(el, 'cs-error');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    expect((await refused).detail.code).to.equal('validation');
+    await until(() => $(el, '.missing'), 'list of fields to correct');
+    expect($(el, '.missing p')!.textContent).to.contain('Some fields need correcting');
+    expect([...$(el, '.missing')!.querySelectorAll('li')].map((li) => li.textContent!.trim())).to.deep.equal([
+      'Enter an email address, like name@example.com',
+      'Use your PO number, e.g. PO-1234',
+      'Enter a number of at most 500',
+    ]);
+    await until(() => active(el) === input(el, 'email'), 'first field to correct focused');
+    await expect(el).to.be.accessible();
+
+    // Typing clears the message; good values are saved.
+    await typeInto(el, 'email', 'zoe@example.com');
+    expect(input(el, 'email').getAttribute('aria-invalid')).to.equal('false');
+    expect(input(el, 'email').hasAttribute('aria-describedby')).to.equal(false);
+    expect($(el, '#error-email')).to.equal(null);
+    await typeInto(el, 'po', 'PO-1234');
+    await typeInto(el, 'seats', '12,5');
+    for (let i = 0; i < 80 && (await stored(token, 'seats')) !== '12,5'; i++) await sleep(50);
+    expect(await stored(token, 'email')).to.equal('zoe@example.com');
+    expect(await stored(token, 'po')).to.equal('PO-1234');
+    expect(await stored(token, 'seats')).to.equal('12,5');
+    expect(el.shadowRoot!.querySelectorAll('.field-message').length).to.equal(0);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows the server’s 422 for a field by the field, with cs-error, when the pad did not know the rule', async () => {
+    const seeded = await seedValidated();
+    const token = seeded.session.token;
+    // Hand the pad the real signing view without the validations, as an older server would.
+    const realFetch = window.fetch;
+    window.fetch = async (request, init) => {
+      const response = await realFetch(request, init);
+      const url = request instanceof Request ? request.url : String(request);
+      if (!url.endsWith('/api/v1/signing') || (init?.method ?? 'GET') !== 'GET' || !response.ok) return response;
+      const view = (await response.json()) as SigningView;
+      for (const f of view.fields) delete f.validation;
+      return new Response(JSON.stringify(view), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    try {
+      const el = await mountPad(seeded);
+      const failed = oneEvent(el, 'cs-error');
+      await typeInto(el, 'po', 'PO-12');
+      const { detail } = await failed;
+      expect(detail.status).to.equal(422);
+      await until(() => input(el, 'po').getAttribute('aria-invalid') === 'true', 'field marked invalid');
+      expect(shownMessage(el, 'po')!.textContent!.trim()).to.equal('Use your PO number, e.g. PO-1234');
+      expect(await stored(token, 'po')).to.equal(null);
+      await expect(el).to.be.accessible();
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
+});
