@@ -1,34 +1,15 @@
 import { css } from 'lit';
+import { buttons, checks, fields, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
-export const styles = css`
+const own = css`
   :host {
-    --_accent: var(--cs-accent, #2450d3);
-    --_accent-contrast: var(--cs-accent-contrast, #fff);
-    --_surface: var(--cs-surface, #fff);
-    --_text: var(--cs-text, #1b2230);
     --_muted: color-mix(in srgb, var(--_text) 68%, var(--_surface));
     --_border: color-mix(in srgb, var(--_text) 30%, var(--_surface));
     --_backdrop: color-mix(in srgb, var(--_text) 6%, var(--_surface));
-    --_radius: var(--cs-radius, 8px);
-    --_danger: var(--cs-danger, #b3261e);
-    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
-    display: block;
     container-type: inline-size;
-    color: var(--_text);
     background: var(--_surface);
-    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: 1rem;
-    line-height: 1.4;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-  }
-  :host([hidden]) {
-    display: none;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   h2,
   h3,
@@ -60,66 +41,21 @@ export const styles = css`
   }
 
   /* controls */
-  .button,
-  input:not([type='checkbox'], [type='radio']),
-  select,
-  textarea {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-  }
   input:not([type='checkbox'], [type='radio']),
   select,
   textarea {
     width: 100%;
     padding: 0.5rem 0.75rem;
   }
-  input[type='checkbox'],
-  input[type='radio'] {
-    width: 1.25rem;
-    height: 1.25rem;
-    margin: 0;
-    accent-color: var(--_accent);
-  }
   [aria-invalid='true'] {
     border-color: var(--_danger);
     box-shadow: inset 0 0 0 1px var(--_danger);
-  }
-  .button {
-    display: inline-flex;
-    align-items: center;
-    justify-content: center;
-    gap: 0.5rem;
-    min-width: 44px;
-    padding: 0.5rem 1rem;
-    font-weight: 600;
-    cursor: pointer;
-    text-decoration: none;
-  }
-  .button:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 8%, var(--_surface));
-  }
-  .button.primary {
-    color: var(--_accent-contrast);
-    background: var(--_accent);
-    border-color: var(--_accent);
-  }
-  .button.primary:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 85%, black);
   }
   .button.subtle {
     border-color: transparent;
     color: var(--_accent);
     background: transparent;
   }
-  .button:disabled {
-    opacity: 0.55;
-    cursor: not-allowed;
-  }
-  :is(button, a, input, select, textarea, [tabindex]):focus-visible,
   .choose-files-label:focus-within {
     outline: none;
     box-shadow: var(--_focus);
@@ -515,3 +451,5 @@ export const styles = css`
     white-space: pre-wrap;
   }
 `;
+
+export const styles = [tokens, hostBase, buttons, fields, checks, focusRing, own];

@@ -1,28 +1,10 @@
 import { css } from 'lit';
+import { fields, focusRing, hostBase, tokens } from './styles.ts';
 
-export const conditionInputStyles = css`
+const own = css`
   :host {
-    --_accent: var(--cs-accent, #2450d3);
-    --_surface: var(--cs-surface, #fff);
-    --_text: var(--cs-text, #1b2230);
     --_muted: color-mix(in srgb, var(--_text) 68%, var(--_surface));
     --_border: color-mix(in srgb, var(--_text) 35%, var(--_surface));
-    --_radius: var(--cs-radius, 8px);
-    --_danger: var(--cs-danger, #b3261e);
-    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
-    display: block;
-    color: var(--_text);
-    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: 1rem;
-    line-height: 1.4;
-  }
-  :host([hidden]) {
-    display: none;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   fieldset {
     margin: 0;
@@ -53,9 +35,6 @@ export const conditionInputStyles = css`
     margin: 0;
     accent-color: var(--_accent);
   }
-  select,
-  input:not([type='radio'], [type='checkbox']),
-  textarea,
   button {
     min-height: 44px;
     font: inherit;
@@ -63,6 +42,11 @@ export const conditionInputStyles = css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
+  }
+  select,
+  input:not([type='radio'], [type='checkbox']),
+  textarea,
+  button {
     padding: 0.375rem 0.5rem;
   }
   textarea {
@@ -74,10 +58,6 @@ export const conditionInputStyles = css`
   }
   button {
     cursor: pointer;
-  }
-  :is(select, input, textarea, button):focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
   }
   [aria-invalid='true'] {
     border-color: var(--_danger);
@@ -192,3 +172,5 @@ export const conditionInputStyles = css`
     container-type: inline-size;
   }
 `;
+
+export const conditionInputStyles = [tokens, hostBase, fields, focusRing, own];

@@ -1,17 +1,11 @@
 import { css } from 'lit';
+import { buttons, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
-export const styles = css`
+const own = css`
   :host {
-    --_accent: var(--cs-accent, #2450d3);
-    --_accent-contrast: var(--cs-accent-contrast, #fff);
-    --_surface: var(--cs-surface, #fff);
-    --_text: var(--cs-text, #1b2230);
     --_muted: color-mix(in srgb, var(--_text) 68%, var(--_surface));
     --_border: color-mix(in srgb, var(--_text) 22%, var(--_surface));
     --_backdrop: color-mix(in srgb, var(--_text) 8%, var(--_surface));
-    --_radius: var(--cs-radius, 8px);
-    --_danger: var(--cs-danger, #b3261e);
-    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
     --_signature-font: var(
       --cs-signature-font,
       'Segoe Script',
@@ -20,28 +14,15 @@ export const styles = css`
       'URW Chancery L',
       cursive
     );
-    display: block;
     container-type: inline-size;
-    color: var(--_text);
     background: var(--_surface);
-    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: 1rem;
-    line-height: 1.4;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
     overflow: hidden;
   }
-  :host([hidden]) {
-    display: none;
-  }
   /* Only there to disable every control at once (disabled, or a disabled <fieldset> outside). */
   fieldset.controls {
     display: contents;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   h2 {
     margin: 0;
@@ -51,8 +32,7 @@ export const styles = css`
     color: var(--_muted);
   }
 
-  /* buttons and the dialogs' inputs: one control look */
-  .button,
+  /* the dialogs' inputs: the buttons' control look */
   .stack input,
   .stack textarea {
     min-height: 44px;
@@ -62,28 +42,6 @@ export const styles = css`
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
   }
-  .button {
-    display: inline-flex;
-    align-items: center;
-    justify-content: center;
-    gap: 0.5rem;
-    min-width: 44px;
-    padding: 0.5rem 1rem;
-    font-weight: 600;
-    cursor: pointer;
-    text-decoration: none;
-  }
-  .button:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 8%, var(--_surface));
-  }
-  .button.primary {
-    color: var(--_accent-contrast);
-    background: var(--_accent);
-    border-color: var(--_accent);
-  }
-  .button.primary:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 85%, black);
-  }
   .button.danger {
     color: var(--_danger);
     border-color: color-mix(in srgb, var(--_danger) 60%, var(--_surface));
@@ -91,10 +49,6 @@ export const styles = css`
   form .button.danger[type='submit'] {
     color: #fff;
     background: var(--_danger);
-  }
-  .button:disabled {
-    opacity: 0.55;
-    cursor: not-allowed;
   }
   .button.icon {
     padding: 0;
@@ -109,10 +63,6 @@ export const styles = css`
     min-height: 44px;
     text-decoration: underline;
     cursor: pointer;
-  }
-  :is(button, a, input, textarea, summary, [tabindex]):focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
   }
 
   /* states */
@@ -573,3 +523,5 @@ export const styles = css`
     white-space: nowrap;
   }
 `;
+
+export const styles = [tokens, hostBase, buttons, focusRing, own];

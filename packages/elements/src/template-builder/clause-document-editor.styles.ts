@@ -160,10 +160,6 @@ export const clauseDocumentEditorStyles = css`
     cursor: pointer;
     border-radius: var(--_radius);
   }
-  summary:focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
-  }
   .results {
     list-style: none;
     margin: 0.5rem 0 0;
@@ -214,10 +210,6 @@ export const clauseDocumentEditorStyles = css`
     background: color-mix(in srgb, var(--_text) 8%, var(--_surface));
     border-radius: var(--_radius);
     padding: 0.5rem;
-  }
-  .viewer:focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
   }
   .page {
     position: relative;

@@ -1,38 +1,19 @@
 import { css } from 'lit';
+import { buttons, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
-export const styles = css`
+const own = css`
   :host {
-    --_accent: var(--cs-accent, #2450d3);
-    --_accent-contrast: var(--cs-accent-contrast, #fff);
-    --_surface: var(--cs-surface, #fff);
-    --_text: var(--cs-text, #1b2230);
     --_muted: color-mix(in srgb, var(--_text) 72%, var(--_surface));
     --_border: color-mix(in srgb, var(--_text) 22%, var(--_surface));
     --_backdrop: color-mix(in srgb, var(--_text) 8%, var(--_surface));
-    --_radius: var(--cs-radius, 8px);
-    --_danger: var(--cs-danger, #b3261e);
-    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
-    display: block;
     container-type: inline-size;
-    color: var(--_text);
     background: var(--_surface);
-    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: 1rem;
-    line-height: 1.4;
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
-  }
-  :host([hidden]) {
-    display: none;
   }
   :host([dragging]) {
     user-select: none;
     -webkit-user-select: none;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   h2 {
     margin: 0 0 0.5rem;
@@ -49,7 +30,6 @@ export const styles = css`
     font-size: 0.875rem;
   }
 
-  .button,
   input[type='text'],
   select {
     min-height: 44px;
@@ -65,34 +45,12 @@ export const styles = css`
     min-width: 0;
   }
   .button {
-    display: inline-flex;
-    align-items: center;
-    justify-content: center;
-    gap: 0.5rem;
-    min-width: 44px;
     padding: 0.5rem 0.875rem;
-    font-weight: 600;
-    cursor: pointer;
-  }
-  .button:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 8%, var(--_surface));
-  }
-  .button.primary {
-    color: var(--_accent-contrast);
-    background: var(--_accent);
-    border-color: var(--_accent);
-  }
-  .button.primary:hover:not(:disabled) {
-    background: color-mix(in srgb, var(--_accent) 85%, black);
   }
   input:disabled,
   select:disabled {
     color: var(--_muted);
     background: var(--_backdrop);
-    cursor: not-allowed;
-  }
-  .button:disabled {
-    opacity: 0.55;
     cursor: not-allowed;
   }
   .button.icon {
@@ -113,7 +71,7 @@ export const styles = css`
   .link[aria-current='true'] {
     font-weight: 700;
   }
-  :is(button, input, select, label.file, [tabindex]):focus-visible,
+  label.file:focus-visible,
   label.file:focus-within {
     outline: none;
     box-shadow: var(--_focus);
@@ -454,3 +412,5 @@ export const styles = css`
     list-style: none;
   }
 `;
+
+export const styles = [tokens, hostBase, buttons, focusRing, own];

@@ -1,32 +1,12 @@
 import { css } from 'lit';
+import { checks, fields, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
-/** Tokens and control look shared by the template builder's editors. */
-export const editorBase = css`
+const editorOwn = css`
   :host {
-    --_accent: var(--cs-accent, #2450d3);
-    --_accent-contrast: var(--cs-accent-contrast, #fff);
-    --_surface: var(--cs-surface, #fff);
-    --_text: var(--cs-text, #1b2230);
     --_muted: color-mix(in srgb, var(--_text) 70%, var(--_surface));
     --_border: color-mix(in srgb, var(--_text) 35%, var(--_surface));
     --_subtle: color-mix(in srgb, var(--_text) 5%, var(--_surface));
-    --_radius: var(--cs-radius, 8px);
-    --_danger: var(--cs-danger, #b3261e);
-    --_focus: 0 0 0 3px var(--_surface), 0 0 0 5px var(--_accent);
-    display: block;
     container-type: inline-size;
-    color: var(--_text);
-    font-family: var(--cs-font, system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif);
-    font-size: 1rem;
-    line-height: 1.4;
-  }
-  :host([hidden]) {
-    display: none;
-  }
-  *,
-  *::before,
-  *::after {
-    box-sizing: border-box;
   }
   h2,
   h3 {
@@ -37,9 +17,6 @@ export const editorBase = css`
     margin: 0;
     min-width: 0;
   }
-  select,
-  input:not([type='checkbox']),
-  textarea,
   .button {
     min-height: 44px;
     font: inherit;
@@ -47,6 +24,11 @@ export const editorBase = css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
+  }
+  select,
+  input:not([type='checkbox']),
+  textarea,
+  .button {
     padding: 0.375rem 0.5rem;
   }
   input,
@@ -54,12 +36,6 @@ export const editorBase = css`
   textarea {
     width: 100%;
     min-width: 0;
-  }
-  input[type='checkbox'] {
-    width: 1.25rem;
-    height: 1.25rem;
-    margin: 0;
-    accent-color: var(--_accent);
   }
   .button {
     display: inline-flex;
@@ -81,10 +57,6 @@ export const editorBase = css`
   .button:disabled {
     opacity: 0.5;
     cursor: not-allowed;
-  }
-  :is(select, input, textarea, .button):focus-visible {
-    outline: none;
-    box-shadow: var(--_focus);
   }
   [aria-invalid='true'] {
     border-color: var(--_danger);
@@ -119,6 +91,9 @@ export const editorBase = css`
     color: var(--_muted);
   }
 `;
+
+/** Tokens and control look shared by the template builder's editors. */
+export const editorBase = [tokens, hostBase, fields, checks, focusRing, editorOwn];
 
 export const variablesEditorStyles = css`
   .list {
