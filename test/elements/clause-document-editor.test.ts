@@ -9,13 +9,10 @@ import type {
 import type { CsConditionInput } from '../../packages/elements/src/internal/condition-input.ts';
 import type { CsErrorDetail } from '../../packages/elements/src/internal/cs-element.ts';
 import { loadPdfjs, setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { serverCommand } from './support.ts';
+import { api, mintToken, serverCommand, until, type TokenRole } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
-
-const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
 
 const VARIABLES: Variable[] = [
   { key: 'fee', label: 'Monthly fee', type: 'money', currency: 'EUR' },
@@ -29,14 +26,8 @@ let legal: string;
 let agent: string;
 const clauses: Record<string, Clause> = {};
 
-async function token(role: string, name: string): Promise<string> {
-  const minted = await api<{ token: string }>('POST', '/api/v1/embed-tokens', {
-    role,
-    user: { id: `${role}-1`, name, email: `${role}@example.com` },
-  });
-  expect(minted.status, JSON.stringify(minted.body)).to.equal(201);
-  return minted.body.token;
-}
+const token = (role: TokenRole, name: string) =>
+  mintToken(role, { id: `${role}-1`, name, email: `${role}@example.com` });
 
 async function libraryClause(input: Record<string, unknown>, publish = true): Promise<Clause> {
   const created = await api<Clause>('POST', '/api/v1/clauses', input);
@@ -79,16 +70,6 @@ const shadow = (el: CsClauseDocumentEditor) => el.shadowRoot!;
 const cards = (el: CsClauseDocumentEditor) => $$(shadow(el), '.clause');
 const active = (el: CsClauseDocumentEditor) => shadow(el).activeElement as HTMLElement | null;
 const result = (el: CsClauseDocumentEditor, clause: Clause) => $(shadow(el), `.result[data-clause-id="${clause.id}"]`);
-
-async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function mount(
   options: { source?: ClausesSource; token?: string; server?: string; width?: number } = {},

@@ -3,7 +3,7 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { Clause, ClauseProposal, ClauseVersion } from '@countersign/core';
 import '../../packages/elements/src/clause-library/define.ts';
 import type { CsClauseLibrary } from '../../packages/elements/src/clause-library/clause-library.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { expectCrossOriginServer, mintToken, ok, serverCommand } from './support.ts';
 
 type Role = 'legal' | 'agent';
 const USERS = {
@@ -11,19 +11,10 @@ const USERS = {
   agent: { id: 'u_agent', name: '山田太郎', email: 'taro@example.jp' },
 };
 
-async function api<T>(method: string, path: string, body?: unknown, token?: string) {
-  return serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
-}
-async function ok<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const response = await api<T>(method, path, body, token);
-  expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).to.be.below(300);
-  return response.body;
-}
 const tokens = new Map<Role, string>();
 async function tokenFor(role: Role): Promise<string> {
   if (!tokens.has(role)) {
-    const { token } = await ok<{ token: string }>('POST', '/api/v1/embed-tokens', { role, user: USERS[role] });
-    tokens.set(role, token);
+    tokens.set(role, await mintToken(role, USERS[role]));
   }
   return tokens.get(role)!;
 }

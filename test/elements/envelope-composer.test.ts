@@ -9,19 +9,10 @@ import type {
 import type { CsErrorDetail } from '../../packages/elements/src/internal/cs-element.ts';
 import type { RecipientInput } from '../../packages/elements/src/envelope-composer/form.ts';
 import { loadPdfjs, setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { api, expectCrossOriginServer, mintToken, ok, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
-
-const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
-
-async function ok<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
-  const res = await api<T>(method, path, body, token);
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 const VARIABLES: Variable[] = [
   { key: 'customer_name', type: 'text', label: 'Customer name', required: true, help: 'As on their ID' },
@@ -70,7 +61,7 @@ async function seed(): Promise<Seeded> {
   if (seeded) return seeded;
   const { server } = await serverCommand<{ server: string }>('cs-server');
   const agent = { id: 'agent-7', name: 'Юлия Agent', email: 'julia@example.com' };
-  const { token } = await ok<{ token: string }>('POST', '/api/v1/embed-tokens', { role: 'agent', user: agent });
+  const token = await mintToken('agent', agent);
   const clause = await ok<{ id: string }>('POST', '/api/v1/clauses', {
     key: 'warranty',
     title: 'Warranty',
@@ -112,16 +103,6 @@ async function seed(): Promise<Seeded> {
     libraryClause: clause.id,
   };
   return seeded;
-}
-
-async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const $ = <E extends Element = HTMLElement>(el: CsEnvelopeComposer, selector: string) =>

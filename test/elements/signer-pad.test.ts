@@ -5,7 +5,7 @@ import '../../packages/elements/src/signer-pad/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
 import type { PdfVariant, SealedPage } from '../support/wtr-countersign.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { api, expectCrossOriginServer, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -23,8 +23,6 @@ const seed = (options: Record<string, unknown> & { pdf?: PdfVariant } = {}) =>
   serverCommand<Seeded>('cs-seed', options);
 const sealedWords = (envelopeId: string, page: number) =>
   serverCommand<SealedPage>('cs-sealed-words', { envelopeId, page });
-const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
 const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
 const putField = (token: string, id: string, value: unknown) =>
   api('PUT', `/api/v1/signing/fields/${id}`, { value }, token);
@@ -44,16 +42,6 @@ async function fillAll(seeded: Seeded, skip?: string): Promise<void> {
 }
 
 const CLOSED_PORT = 'http://127.0.0.1:9';
-
-async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 const $ = <E extends Element = HTMLElement>(el: CsSignerPad, selector: string) =>
   el.shadowRoot!.querySelector<E>(selector);

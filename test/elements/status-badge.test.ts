@@ -3,7 +3,7 @@ import type { EnvelopeStatus, EnvelopeStatusEvent } from '@countersign/core';
 import '../../packages/elements/src/status-badge/define.ts';
 import '../../packages/elements/src/provider/define.ts';
 import type { CsStatusBadge } from '../../packages/elements/src/status-badge/status-badge.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { expectCrossOriginServer, ok, serverCommand } from './support.ts';
 
 const FAKE = 'https://cs.test';
 
@@ -241,25 +241,14 @@ interface Seeded {
   session: { token: string };
 }
 
-async function api(method: string, path: string, body?: unknown, token?: string) {
-  const response = await serverCommand<{ status: number; body: { token?: string } }>('cs-api', {
-    method,
-    path,
-    body,
-    token,
-  });
-  expect(response.status, `${method} ${path}: ${JSON.stringify(response.body)}`).to.be.below(300);
-  return response.body;
-}
-
 /** Signs as a recipient through the signer API, as <cs-signer-pad> would. */
 async function sign(seeded: Seeded, recipientIndex: number, token: string) {
   const recipient = seeded.recipients[recipientIndex]!;
-  await api('POST', '/api/v1/signing/consent', { accepted: true }, token);
+  await ok('POST', '/api/v1/signing/consent', { accepted: true }, token);
   for (const field of seeded.fields.filter((f) => f.role === recipient.role)) {
-    await api('PUT', `/api/v1/signing/fields/${field.id}`, { value: { kind: 'typed', text: recipient.name } }, token);
+    await ok('PUT', `/api/v1/signing/fields/${field.id}`, { value: { kind: 'typed', text: recipient.name } }, token);
   }
-  await api('POST', '/api/v1/signing/complete', {}, token);
+  await ok('POST', '/api/v1/signing/complete', {}, token);
 }
 
 describe('<cs-status-badge> (real server)', () => {
@@ -298,11 +287,11 @@ describe('<cs-status-badge> (real server)', () => {
     expect(label(el)).to.equal('Sent');
 
     const changed = oneEvent(el, 'cs-status-change');
-    const second = await api(
+    const second = await ok<{ token: string }>(
       'POST',
       `/api/v1/envelopes/${seeded.envelopeId}/recipients/${seeded.recipients[1]!.id}/signing-session`,
     );
-    await sign(seeded, 1, second.token!);
+    await sign(seeded, 1, second.token);
     expect((await changed).detail).to.deep.equal({
       envelopeId: seeded.envelopeId,
       status: 'completed',
@@ -325,7 +314,7 @@ describe('<cs-status-badge> (real server)', () => {
       ></cs-status-badge>`,
     );
     await waitUntil(() => el.status === 'sent', 'first status', { timeout: 5000 });
-    await api('POST', `/api/v1/envelopes/${seeded.envelopeId}/void`, { reason: 'Customer asked to cancel' });
+    await ok('POST', `/api/v1/envelopes/${seeded.envelopeId}/void`, { reason: 'Customer asked to cancel' });
     await waitUntil(() => el.status === 'voided', 'voided live', { timeout: 5000 });
     await el.updateComplete;
     expect(label(el)).to.equal('Voided');
@@ -345,10 +334,10 @@ describe('<cs-status-badge> (real server)', () => {
 
   it('shows "Not found" for an envelope of another agent (the server hides it)', async () => {
     const seeded = await serverCommand<Seeded>('cs-seed', {});
-    const other = await api('POST', '/api/v1/api-keys', { name: 'Another agent', role: 'agent' });
+    const other = await ok<{ key: string }>('POST', '/api/v1/api-keys', { name: 'Another agent', role: 'agent' });
     const el = document.createElement('cs-status-badge');
     const errored = oneEvent(el, 'cs-error');
-    Object.assign(el, { server: seeded.server, token: (other as { key: string }).key, envelopeId: seeded.envelopeId });
+    Object.assign(el, { server: seeded.server, token: other.key, envelopeId: seeded.envelopeId });
     await fixture(el);
     expect((await errored).detail).to.include({ code: 'not-found', status: 404 });
     await el.updateComplete;

@@ -20,3 +20,39 @@ export async function expectCrossOriginServer(): Promise<void> {
     );
   }
 }
+
+/** What the `cs-api` command answers: the server's status and parsed body. */
+export interface ApiResponse<T> {
+  status: number;
+  body: T;
+}
+
+/** Calls the test server's API through `cs-api`, with the admin key unless a `token` is given. */
+export const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
+  serverCommand<ApiResponse<T>>('cs-api', { method, path, body, token });
+
+/** {@link api} for a call that must succeed (a 2xx): fails the test with the answer otherwise. */
+export async function ok<T = unknown>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  const res = await api<T>(method, path, body, token);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export type TokenRole = 'legal' | 'agent' | 'manager' | 'admin';
+
+/** Mints an embed token for `role` acting as `user` (`POST /api/v1/embed-tokens`). */
+export async function mintToken(role: TokenRole, user: { id: string; name: string; email: string }): Promise<string> {
+  const { token } = await ok<{ token: string }>('POST', '/api/v1/embed-tokens', { role, user });
+  return token;
+}
+
+/** Polls `check` every 25 ms until it returns something truthy, which it returns; fails after `timeout` ms. */
+export async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -5,7 +5,7 @@ import '../../packages/elements/src/template-builder/define.ts';
 import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { ROLE_COLOURS } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { api, expectCrossOriginServer, mintToken, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -13,26 +13,8 @@ setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
 const STEP = 1 / 200;
 const FINE = 1 / 1000;
 
-const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
-
-async function legalToken(role: 'legal' | 'agent' = 'legal'): Promise<string> {
-  const { body } = await api<{ token: string }>('POST', '/api/v1/embed-tokens', {
-    role,
-    user: { id: 'u_legal', name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' },
-  });
-  return body.token;
-}
-
-async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const legalToken = (role: 'legal' | 'agent' = 'legal') =>
+  mintToken(role, { id: 'u_legal', name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' });
 
 const $ = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) =>
   el.shadowRoot!.querySelector<E>(selector);
