@@ -1,8 +1,17 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { FieldPlacement, FieldValidation, SigningSession, SigningView } from '@countersign/core';
+import type {
+  FieldPlacement,
+  FieldValidation,
+  SigningSession,
+  SigningView,
+  Template,
+  TemplateField,
+} from '@countersign/core';
 import '../../packages/elements/src/signer-pad/define.ts';
+import '../../packages/elements/src/template-builder/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
+import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
 import { expectCrossOriginServer, serverCommand } from './support.ts';
 
@@ -202,5 +211,149 @@ describe('field validation in <cs-signer-pad>', function () {
     } finally {
       window.fetch = realFetch;
     }
+  });
+});
+
+// ---- the template builder's side panel
+
+async function mountBuilder(): Promise<CsTemplateBuilder> {
+  const { server } = await serverCommand<{ server: string }>('cs-server');
+  const minted = await api<{ token: string }>('POST', '/api/v1/embed-tokens', {
+    role: 'legal',
+    user: { id: 'u_legal', name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' },
+  });
+  const wrapper = await fixture<HTMLDivElement>(
+    html`<div style="width:1180px">
+      <cs-template-builder
+        server=${server}
+        token=${minted.body.token}
+        style="--cs-viewer-height:640px"
+      ></cs-template-builder>
+    </div>`,
+  );
+  const el = wrapper.querySelector('cs-template-builder')!;
+  const { name, base64 } = await serverCommand<{ name: string; base64: string }>('cs-fixture', { pages: 2 });
+  const transfer = new DataTransfer();
+  transfer.items.add(
+    new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], name, { type: 'application/pdf' }),
+  );
+  const file = $<HTMLInputElement>(el, 'input[type="file"]')!;
+  file.files = transfer.files;
+  file.dispatchEvent(new Event('change', { bubbles: true }));
+  await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+  return el;
+}
+
+const model = (el: CsTemplateBuilder) => (el as unknown as { fields: TemplateField[] }).fields;
+const panel = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) =>
+  $<E>(el, `.panel ${selector}`);
+const shown = (el: CsTemplateBuilder, selector: string) => panel(el, selector)?.textContent?.trim();
+
+/** Adds a text field from the palette with the keyboard; it is selected and its panel open. */
+async function addTextField(el: CsTemplateBuilder): Promise<TemplateField> {
+  $(el, '.palette-item[data-type="text"]')!.focus();
+  await sendKeys({ press: 'Enter' });
+  await until(() => panel(el, '.validation-kind'), 'validation controls in the panel');
+  return model(el).at(-1)!;
+}
+
+/** Focuses a panel control and replaces its text from the keyboard. */
+async function typeInPanel(el: CsTemplateBuilder, selector: string, value: string): Promise<void> {
+  const control = panel<HTMLInputElement>(el, selector)!;
+  control.focus();
+  control.select();
+  await sendKeys({ press: 'Backspace' });
+  if (value) await sendKeys({ type: value });
+  await el.updateComplete;
+}
+
+describe('field validation in <cs-template-builder>', function () {
+  this.timeout(40_000);
+
+  before(expectCrossOriginServer);
+
+  it('sets a pattern and a number range from the keyboard, checks them inline, and the server stores them exactly', async () => {
+    const el = await mountBuilder();
+    // A signature field has no validation controls.
+    $(el, '.palette-item[data-type="signature"]')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await el.updateComplete;
+    expect(panel(el, '.validation')).to.equal(null);
+
+    const po = await addTextField(el);
+    expect(shown(el, '.validation legend')).to.equal('Validation');
+    expect(panel<HTMLSelectElement>(el, '.validation-kind')!.value).to.equal('');
+    panel(el, '.validation-kind')!.focus();
+    await sendKeys({ press: 'End' });
+    await el.updateComplete;
+    expect(panel<HTMLSelectElement>(el, '.validation-kind')!.value).to.equal('pattern');
+    // No pattern yet: said so, and nothing committed.
+    expect(shown(el, '#validation-pattern-error')).to.equal('Enter a pattern');
+    expect(panel(el, '.validation-pattern')!.getAttribute('aria-invalid')).to.equal('true');
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.equal(undefined);
+    await expect(el).to.be.accessible();
+
+    await typeInPanel(el, '.validation-pattern', '([A-Z');
+    expect(shown(el, '#validation-pattern-error')).to.equal('This is not a valid regular expression');
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.equal(undefined);
+    await expect(el).to.be.accessible();
+
+    await typeInPanel(el, '.validation-pattern', 'PO-\\d{4}');
+    expect(panel(el, '#validation-pattern-error')).to.equal(null);
+    expect(panel(el, '.validation-pattern')!.getAttribute('aria-invalid')).to.equal('false');
+    const message = 'Use your PO number, Юлия <img src=x onerror=alert(1)>';
+    await sendKeys({ press: 'Tab' });
+    await typeInPanel(el, '.validation-message', message);
+    expect(el.shadowRoot!.activeElement).to.equal(panel(el, '.validation-message'));
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.deep.equal({
+      kind: 'pattern',
+      pattern: 'PO-\\d{4}',
+      message,
+    });
+
+    // Typing the message was one undo step, typing the pattern another.
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.deep.equal({ kind: 'pattern', pattern: 'PO-\\d{4}' });
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.equal(undefined);
+    $(el, '.redo')!.click();
+    $(el, '.redo')!.click();
+    await el.updateComplete;
+    expect(model(el).find((f) => f.id === po.id)!.validation!.message).to.equal(message);
+
+    const seats = await addTextField(el);
+    panel(el, '.validation-kind')!.focus();
+    for (let i = 0; i < 3; i++) await sendKeys({ press: 'ArrowDown' });
+    await el.updateComplete;
+    expect(panel<HTMLSelectElement>(el, '.validation-kind')!.value).to.equal('number');
+    expect(model(el).find((f) => f.id === seats.id)!.validation).to.deep.equal({ kind: 'number' });
+    await typeInPanel(el, '.validation-min', '10');
+    await typeInPanel(el, '.validation-max', '2');
+    expect(shown(el, '#validation-max-error')).to.equal('The largest number must not be less than the smallest');
+    expect(panel(el, '.validation-max')!.getAttribute('aria-describedby')).to.equal('validation-max-error');
+    expect(model(el).find((f) => f.id === seats.id)!.validation).to.deep.equal({ kind: 'number', min: 10 });
+    await expect(el).to.be.accessible();
+    await typeInPanel(el, '.validation-max', '20');
+    expect(panel(el, '#validation-max-error')).to.equal(null);
+    expect(model(el).find((f) => f.id === seats.id)!.validation).to.deep.equal({ kind: 'number', min: 10, max: 20 });
+
+    const saved = oneEvent(el, 'cs-template-save');
+    $(el, '.save')!.click();
+    const { templateId } = (await saved).detail;
+    const { body } = await api<Template>('GET', `/api/v1/templates/${templateId}`);
+    const stored = new Map(body.versions[0]!.fields.map((f) => [f.id, f]));
+    expect(stored.get(po.id)!.validation).to.deep.equal({ kind: 'pattern', pattern: 'PO-\\d{4}', message });
+    expect(stored.get(seats.id)!.validation).to.deep.equal({ kind: 'number', min: 10, max: 20 });
+    expect([...stored.values()].find((f) => f.type === 'signature')!.validation).to.equal(undefined);
+
+    // Choosing "Anything" drops the rule.
+    panel(el, '.validation-kind')!.focus();
+    await sendKeys({ press: 'Home' });
+    await el.updateComplete;
+    expect(model(el).find((f) => f.id === seats.id)!.validation).to.equal(undefined);
+    expect(panel(el, '.validation-min')).to.equal(null);
+    await expect(el).to.be.accessible();
   });
 });

@@ -79,7 +79,7 @@ const INPUT_MODES: Record<string, string | undefined> = { email: 'email', phone:
 function messagePlacement(field: SigningField): string {
   const pct = (n: number) => `${(Math.min(Math.max(n, 0), 1) * 100).toFixed(4)}%`;
   const top = field.y + field.height > 0.9 ? field.y : field.y + field.height;
-  return `left:${pct(Math.min(field.x, 0.6))};top:${pct(top)};min-width:${pct(Math.min(field.width, 0.4))}`;
+  return `left:${pct(Math.min(field.x, 0.5))};top:${pct(top)};min-width:${pct(Math.min(field.width, 0.4))}`;
 }
 
 // The visible message of a field whose value fails its validation. (Kept here rather than in
@@ -90,8 +90,9 @@ const fieldMessageStyles = css`
     z-index: 2;
     max-width: 60%;
     margin-top: 3px;
-    padding: 0.2rem 0.45rem;
-    font-size: 0.8125rem;
+    padding: 0.15em 0.45em;
+    /* the host is an inline-size container: small widths get a smaller, one-line-when-possible note */
+    font-size: clamp(10px, 2.4cqw, 0.8125rem);
     line-height: 1.3;
     font-weight: 600;
     color: #fff;
@@ -99,6 +100,12 @@ const fieldMessageStyles = css`
     border-radius: 3px;
     overflow-wrap: anywhere;
     pointer-events: none;
+  }
+  @container (max-width: 480px) {
+    .field-message {
+      max-width: 88%;
+      margin-top: 1px;
+    }
   }
   .field-message.above {
     margin-top: -3px;

@@ -1,9 +1,12 @@
-import { html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, query, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import {
   ApiError,
+  fieldValidationRuleErrors,
   type FieldType,
+  type FieldValidation,
+  type FieldValidationRuleError,
   type PdfFormField,
   type Template,
   type TemplateField,
@@ -94,6 +97,36 @@ export const FIELD_TYPES: FieldType[] = ['signature', 'initials', 'date_signed',
 const ACTIONS = ['sign', 'approve', 'view'] as const;
 /** Role colours, in role order; the legend shows which is which. */
 export const ROLE_COLOURS = ['#2450d3', '#a34f00', '#1d7a3a', '#8e24aa', '#c62828', '#00796b', '#5d4037', '#455a64'];
+// The field validation controls of the panel. (Kept here rather than in template-builder.styles.ts
+// while that file is being refactored.)
+const validationStyles = css`
+  .validation {
+    display: grid;
+    gap: 0.5rem;
+    margin: 0;
+    padding: 0.5rem 0.75rem 0.75rem;
+    border: 1px solid color-mix(in srgb, currentColor 25%, transparent);
+    border-radius: var(--cs-radius, 8px);
+    min-width: 0;
+  }
+  .validation legend {
+    padding: 0 0.25rem;
+    font-weight: 600;
+  }
+  .validation .hint {
+    margin: 0;
+  }
+  .validation [aria-invalid='true'] {
+    border-color: var(--_danger, #b3261e);
+    outline: 1px solid var(--_danger, #b3261e);
+  }
+  .validation-error {
+    margin: 0;
+    color: var(--_danger, #b3261e);
+    font-weight: 600;
+  }
+`;
+
 /** Edits of one kind closer together than this (typing in an editor) are one undo step. */
 const COALESCE_MS = 1000;
 /** Within this many px of the viewer's top or bottom edge a drag scrolls the pages. */
@@ -179,7 +212,7 @@ function keyFrom(name: string): string | undefined {
  * @cssprop [--cs-viewer-height=min(75vh, 60rem)] - Height of the scrolling document area.
  */
 export class CsTemplateBuilder extends CsConnectedElement {
-  static override styles = [visuallyHidden, styles];
+  static override styles = [visuallyHidden, styles, validationStyles];
 
   /** Opens this template (its latest version) instead of starting from an upload. */
   @property({ attribute: 'template-id', reflect: true }) templateId?: string;
@@ -205,6 +238,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
   /** Edits since the last save or load. */
   @state() private dirty = false;
   @state() private undoStack: Snapshot[] = [];
+  /** What is wrong with the validation being typed in the panel (not committed until it is sound). */
+  @state() private validationErrors?: { fieldId: string; errors: FieldValidationRuleError[] };
   @state() private redoStack: Snapshot[] = [];
 
   @query('.viewer') private viewerEl?: HTMLElement;
@@ -242,6 +277,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
   }
 
   override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('selectedId' as keyof CsTemplateBuilder)) this.validationErrors = undefined;
     if (changed.has('templateId') || changed.has('server') || changed.has('token') || changed.has('config' as never)) {
       const key = this.templateId && this.client ? `${this.templateId} ${this.client.server}` : undefined;
       if (key && key !== this.loadedId) {
@@ -422,7 +458,42 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.fields = s.fields;
     this.variables = s.variables;
     this.source = s.source;
+    this.validationErrors = undefined;
     if (this.selectedId && !s.fields.some((f) => f.id === this.selectedId)) this.selectedId = undefined;
+  }
+
+  /**
+   * Reads the validation controls of the panel as they stand; a sound rule becomes the field's
+   * (typing in one control is one undo step), an unsound one stays in the controls with its errors.
+   */
+  private onValidationInput(field: TemplateField, event: Event): void {
+    const panel = (event.currentTarget as HTMLElement).closest('.validation')!;
+    const value = (name: string) =>
+      panel.querySelector<HTMLInputElement | HTMLSelectElement>(`.validation-${name}`)?.value;
+    const kind = value('kind') as FieldValidation['kind'] | '';
+    const { validation: _old, ...rest } = field;
+    let rule: FieldValidation | undefined;
+    if (kind) {
+      rule = { kind };
+      const pattern = value('pattern');
+      if (kind === 'pattern') rule.pattern = pattern ?? '';
+      if (kind === 'number') {
+        for (const key of ['min', 'max'] as const) {
+          const n = value(key)?.trim();
+          if (n) rule[key] = Number(n);
+        }
+      }
+      const message = value('message')?.trim();
+      if (message) rule.message = message;
+    }
+    const errors = rule ? fieldValidationRuleErrors(rule) : [];
+    this.validationErrors = errors.length ? { fieldId: field.id, errors } : undefined;
+    if (errors.length) return;
+    if (JSON.stringify(rule) === JSON.stringify(field.validation)) return;
+    this.commit(
+      { fields: this.fields.map((f) => (f.id === field.id ? (rule ? { ...rest, validation: rule } : rest) : f)) },
+      event.type === 'input' ? `validation ${field.id} ${(event.target as HTMLElement).className}` : undefined,
+    );
   }
 
   private updateField(id: string, patch: Partial<TemplateField>): void {
@@ -1515,10 +1586,98 @@ export class CsTemplateBuilder extends CsConnectedElement {
           );
         }}
       ></cs-condition-input>
+      ${field.type === 'text' ? this.renderValidation(field) : nothing}
       <button part="button" class="button remove-field" ?disabled=${ro} @click=${() => this.removeField(field.id)}>
         ${this.t('builder.field.remove')}
       </button>
     </section>`;
+  }
+
+  /** The text field's format: a kind, and the pattern, bounds and message that kind takes. */
+  private renderValidation(field: TemplateField): TemplateResult {
+    const ro = this.readOnly;
+    const rule = field.validation;
+    const errors = this.validationErrors?.fieldId === field.id ? this.validationErrors.errors : [];
+    // While a rule is being corrected the controls show what was typed, not the last sound rule.
+    const kind = (this.renderRoot.querySelector<HTMLSelectElement>('.validation-kind')?.value || undefined) as
+      FieldValidation['kind'] | undefined;
+    const shown = errors.length ? kind : rule?.kind;
+    // Only max can be wrong on its own terms here (below min): the inputs take numbers only.
+    const errorFor = (key: 'min' | 'max') =>
+      errors.some((e) => e.path === key) ? this.t('builder.validation.minMax') : undefined;
+    const input = (e: Event) => this.onValidationInput(field, e);
+    const number = (key: 'min' | 'max') => {
+      const error = errorFor(key);
+      return html`<label class="stack">
+          <span>${this.t(`builder.validation.${key}`)}</span>
+          <input
+            type="number"
+            step="any"
+            class="validation-${key}"
+            .value=${rule?.[key] !== undefined ? String(rule[key]) : ''}
+            ?disabled=${ro}
+            aria-invalid=${error ? 'true' : 'false'}
+            aria-describedby=${error ? `validation-${key}-error` : nothing}
+            @input=${input}
+          />
+        </label>
+        ${error ? html`<p class="validation-error" id="validation-${key}-error">${error}</p>` : nothing}`;
+    };
+    const patternError = errors.find((e) => e.path === 'pattern')
+      ? this.t(
+          (this.renderRoot.querySelector<HTMLInputElement>('.validation-pattern')?.value ?? '') === ''
+            ? 'builder.validation.patternRequired'
+            : 'builder.validation.badPattern',
+        )
+      : undefined;
+    return html`<fieldset class="validation" ?disabled=${ro}>
+      <legend>${this.t('builder.validation')}</legend>
+      <label class="stack">
+        <span>${this.t('builder.validation.kind')}</span>
+        <select class="validation-kind" @change=${input}>
+          ${(['', 'email', 'phone', 'number', 'date', 'pattern'] as const).map(
+            (k) =>
+              html`<option value=${k} ?selected=${(shown ?? '') === k}>
+                ${this.t(`builder.validation.${k || 'none'}`)}
+              </option>`,
+          )}
+        </select>
+      </label>
+      ${
+        shown === 'pattern'
+          ? html`<label class="stack">
+                <span>${this.t('builder.validation.patternLabel')}</span>
+                <input
+                  type="text"
+                  class="validation-pattern"
+                  spellcheck="false"
+                  autocomplete="off"
+                  .value=${rule?.pattern ?? ''}
+                  aria-invalid=${patternError ? 'true' : 'false'}
+                  aria-describedby="validation-pattern-hint${patternError ? ' validation-pattern-error' : ''}"
+                  @input=${input}
+                />
+              </label>
+              <p class="hint" id="validation-pattern-hint">${this.t('builder.validation.patternHint')}</p>
+              ${patternError ? html`<p class="validation-error" id="validation-pattern-error">${patternError}</p>` : nothing}`
+          : nothing
+      }
+      ${shown === 'number' ? html`${number('min')}${number('max')}` : nothing}
+      ${
+        shown
+          ? html`<label class="stack">
+              <span>${this.t('builder.validation.message')}</span>
+              <input
+                type="text"
+                class="validation-message"
+                maxlength="200"
+                .value=${rule?.message ?? ''}
+                @input=${input}
+              />
+            </label>`
+          : nothing
+      }
+    </fieldset>`;
   }
 
   private renderVersions(): TemplateResult | typeof nothing {
