@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { fields, focusRing, hostBase, tokens } from './styles.ts';
+import { controlLook, fields, focusRing, hostBase, tokens } from './styles.ts';
 
 const own = css`
   :host {
@@ -36,12 +36,7 @@ const own = css`
     accent-color: var(--_accent);
   }
   button {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    ${controlLook}
   }
   select,
   input:not([type='radio'], [type='checkbox']),

@@ -51,22 +51,30 @@ export const hostBase = css`
   }
 `;
 
+/**
+ * The declarations of a control's box (44 px high, the host's font and colours, the border
+ * and radius), to put inside a rule: css`button { ${controlLook} }`.
+ */
+export const controlLook = css`
+  min-height: 44px;
+  font: inherit;
+  color: var(--_text);
+  background: var(--_surface);
+  border: 1px solid var(--_border);
+  border-radius: var(--_radius);
+`;
+
 /** `.button` (44 px target) and `.button.primary`, with their hover and disabled looks. */
 export const buttons = css`
   .button {
+    ${controlLook}
     display: inline-flex;
     align-items: center;
     justify-content: center;
     gap: 0.5rem;
     min-width: 44px;
-    min-height: 44px;
     padding: 0.5rem 1rem;
-    font: inherit;
     font-weight: 600;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
     cursor: pointer;
     text-decoration: none;
   }
@@ -92,12 +100,7 @@ export const fields = css`
   input:not([type='checkbox'], [type='radio']),
   select,
   textarea {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    ${controlLook}
   }
 `;
 

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { buttons, focusRing, hostBase, tokens } from '../internal/styles.ts';
+import { buttons, controlLook, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
 const own = css`
   :host {
@@ -35,12 +35,7 @@ const own = css`
   /* the dialogs' inputs: the buttons' control look */
   .stack input,
   .stack textarea {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    ${controlLook}
   }
   .button.danger {
     color: var(--_danger);

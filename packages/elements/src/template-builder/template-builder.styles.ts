@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { buttons, focusRing, hostBase, tokens } from '../internal/styles.ts';
+import { buttons, controlLook, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
 const own = css`
   :host {
@@ -32,15 +32,7 @@ const own = css`
 
   input[type='text'],
   select {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
-  }
-  input[type='text'],
-  select {
+    ${controlLook}
     padding: 0.375rem 0.5rem;
     min-width: 0;
   }

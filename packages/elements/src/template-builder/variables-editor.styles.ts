@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { checks, fields, focusRing, hostBase, tokens } from '../internal/styles.ts';
+import { checks, controlLook, fields, focusRing, hostBase, tokens } from '../internal/styles.ts';
 
 const editorOwn = css`
   :host {
@@ -18,12 +18,7 @@ const editorOwn = css`
     min-width: 0;
   }
   .button {
-    min-height: 44px;
-    font: inherit;
-    color: var(--_text);
-    background: var(--_surface);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    ${controlLook}
   }
   select,
   input:not([type='checkbox']),
