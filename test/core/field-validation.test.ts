@@ -99,20 +99,50 @@ describe('fieldValidationRuleErrors', () => {
 
   it('refuses a pattern that does not compile, a missing pattern, min above max, options of another kind', () => {
     assert.deepEqual(fieldValidationRuleErrors({ kind: 'pattern', pattern: '([a-z' }), [
-      { path: 'pattern', message: 'The pattern is not a valid regular expression' },
+      { path: 'pattern', code: 'pattern-invalid', message: 'The pattern is not a valid regular expression' },
     ]);
     // Anchoring must not let a pattern close our group and compile anyway.
     assert.equal(fieldValidationRuleErrors({ kind: 'pattern', pattern: 'a)|(b' })[0]?.path, 'pattern');
     assert.deepEqual(fieldValidationRuleErrors({ kind: 'pattern' }), [
-      { path: 'pattern', message: 'A pattern is required' },
+      { path: 'pattern', code: 'pattern-required', message: 'A pattern is required' },
     ]);
     assert.deepEqual(fieldValidationRuleErrors({ kind: 'number', min: 10, max: 1 }), [
-      { path: 'max', message: 'max must not be less than min' },
+      { path: 'max', code: 'min-above-max', message: 'max must not be less than min' },
     ]);
     assert.deepEqual(
       fieldValidationRuleErrors({ kind: 'email', pattern: 'x', min: 1 }).map((e) => e.path),
       ['pattern', 'min'],
     );
+  });
+});
+
+describe('patterns that would take exponential time', () => {
+  const slow = (pattern: string) =>
+    fieldValidationRuleErrors({ kind: 'pattern', pattern }).some((e) => e.code === 'pattern-slow');
+
+  it('refuses a repeated group holding a repetition of varying count', () => {
+    for (const pattern of ['(a+)+', '(\\w+\\s?)+', '(a*)*', '((a+))*', '(?:x|y+){2,}', '(?<w>\\d+)*', '([a-z]+,?)+'])
+      assert.equal(slow(pattern), true, pattern);
+    // The shape it guards against does take long here (kept tiny so the test stays fast).
+    const re = new RegExp('^(?:(a+)+)$', 'u');
+    const started = performance.now();
+    re.test(`${'a'.repeat(22)}!`);
+    assert.ok(performance.now() - started > 5, 'exponential backtracking is real');
+  });
+
+  it('accepts the usual patterns, fixed counts inside repetitions, escaped parentheses and classes', () => {
+    for (const pattern of [
+      'PO-\\d{4}',
+      '[A-Z]{2}\\d+',
+      '(\\d{3}-)+\\d{4}',
+      '([A-Z]+)?',
+      '(?:DE|AT)\\d{9,10}',
+      '\\(a+\\)+',
+      '[(]+a*',
+      '\\p{Lu}\\p{Ll}+',
+      '(ab)+c*',
+    ])
+      assert.equal(slow(pattern), false, pattern);
   });
 });
 

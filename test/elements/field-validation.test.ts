@@ -298,6 +298,14 @@ describe('field validation in <cs-template-builder>', function () {
     expect(model(el).find((f) => f.id === po.id)!.validation).to.equal(undefined);
     await expect(el).to.be.accessible();
 
+    // Pasted whole (typing it would pass through '(\\w+\\s?)', a sound pattern).
+    const patternInput = panel<HTMLInputElement>(el, '.validation-pattern')!;
+    patternInput.value = '(\\w+\\s?)+';
+    patternInput.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    await el.updateComplete;
+    expect(shown(el, '#validation-pattern-error')).to.contain('can take a very long time to check');
+    expect(model(el).find((f) => f.id === po.id)!.validation).to.equal(undefined);
+
     await typeInPanel(el, '.validation-pattern', 'PO-\\d{4}');
     expect(panel(el, '#validation-pattern-error')).to.equal(null);
     expect(panel(el, '.validation-pattern')!.getAttribute('aria-invalid')).to.equal('false');

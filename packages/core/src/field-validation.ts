@@ -12,7 +12,15 @@ export type FieldValueProblem =
 
 /** A problem with the rule itself, at its property (what the builder and the server refuse). */
 export interface FieldValidationRuleError {
-  path: 'kind' | 'pattern' | 'min' | 'max' | 'message';
+  path: 'kind' | 'pattern' | 'min' | 'max';
+  code:
+    | 'unknown-kind'
+    | 'pattern-required'
+    | 'pattern-invalid'
+    | 'pattern-slow'
+    | 'not-for-kind'
+    | 'not-a-number'
+    | 'min-above-max';
   message: string;
 }
 
@@ -40,26 +48,100 @@ function compile(pattern: string): RegExp | undefined {
   }
 }
 
+/** A quantifier at `i`: its length, whether it repeats (more than once) and whether its count varies. */
+function quantifierAt(pattern: string, i: number): { length: number; repeats: boolean; variable: boolean } | undefined {
+  const c = pattern[i];
+  let q: { length: number; repeats: boolean; variable: boolean } | undefined;
+  if (c === '*' || c === '+') q = { length: 1, repeats: true, variable: true };
+  else if (c === '?') q = { length: 1, repeats: false, variable: true };
+  else if (c === '{') {
+    const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(pattern.slice(i));
+    if (!m) return undefined;
+    const min = Number(m[1]);
+    const max = m[2] ? (m[3] ? Number(m[3]) : Infinity) : min;
+    q = { length: m[0].length, repeats: max > 1, variable: max !== min };
+  }
+  if (q && pattern[i + q.length] === '?') q.length++; // lazy
+  return q;
+}
+
+/**
+ * True when a repeated group holds a repetition whose count varies, as in `(a+)+` or
+ * `(\w+\s?)*`: the shape that makes a backtracking engine take exponential time on a near
+ * miss, which would stall the server on one signer's value. A heuristic (overlapping
+ * alternatives like `(a|a)*` pass), but it catches the patterns people write by mistake;
+ * `(\d{3}-)+` and `[A-Z]{2}\d+` are fine.
+ */
+function hasNestedRepetition(pattern: string): boolean {
+  const groups: boolean[] = []; // per open group: holds a variable repetition
+  const mark = () => {
+    if (groups.length) groups[groups.length - 1] = true;
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    let inner = false;
+    if (c === '(') {
+      groups.push(false);
+      i++;
+      const prefix = /^\?(?::|=|!|<=|<!|<[A-Za-z_$][\w$]*>)/.exec(pattern.slice(i));
+      if (prefix) i += prefix[0].length;
+      continue;
+    } else if (c === ')') {
+      inner = groups.pop() ?? false;
+      i++;
+    } else if (c === '\\') {
+      i += 2;
+    } else if (c === '[') {
+      i++;
+      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
+      i++;
+    } else {
+      i++;
+    }
+    const q = quantifierAt(pattern, i);
+    if (q) {
+      if (inner && q.repeats) return true;
+      i += q.length;
+    }
+    if (inner || q?.variable) mark();
+  }
+  return false;
+}
+
 /** What is wrong with a rule: unknown kind, a pattern that does not compile, min above max… */
 export function fieldValidationRuleErrors(rule: FieldValidation): FieldValidationRuleError[] {
   const errors: FieldValidationRuleError[] = [];
-  if (!KINDS.has(rule.kind)) errors.push({ path: 'kind', message: `Unknown validation ${String(rule.kind)}` });
+  if (!KINDS.has(rule.kind))
+    errors.push({ path: 'kind', code: 'unknown-kind', message: `Unknown validation ${String(rule.kind)}` });
   if (rule.kind === 'pattern') {
     if (rule.pattern === undefined || rule.pattern === '')
-      errors.push({ path: 'pattern', message: 'A pattern is required' });
+      errors.push({ path: 'pattern', code: 'pattern-required', message: 'A pattern is required' });
     else if (!compile(rule.pattern))
-      errors.push({ path: 'pattern', message: 'The pattern is not a valid regular expression' });
+      errors.push({
+        path: 'pattern',
+        code: 'pattern-invalid',
+        message: 'The pattern is not a valid regular expression',
+      });
+    else if (hasNestedRepetition(rule.pattern))
+      errors.push({
+        path: 'pattern',
+        code: 'pattern-slow',
+        message: 'The pattern repeats a repetition, like (a+)+, which can take exponential time to check',
+      });
   } else if (rule.pattern !== undefined) {
-    errors.push({ path: 'pattern', message: 'Only a pattern validation takes a pattern' });
+    errors.push({ path: 'pattern', code: 'not-for-kind', message: 'Only a pattern validation takes a pattern' });
   }
   for (const key of ['min', 'max'] as const) {
     const n = rule[key];
     if (n === undefined) continue;
-    if (rule.kind !== 'number') errors.push({ path: key, message: `Only a number validation takes ${key}` });
-    else if (typeof n !== 'number' || !Number.isFinite(n)) errors.push({ path: key, message: 'Must be a number' });
+    if (rule.kind !== 'number')
+      errors.push({ path: key, code: 'not-for-kind', message: `Only a number validation takes ${key}` });
+    else if (typeof n !== 'number' || !Number.isFinite(n))
+      errors.push({ path: key, code: 'not-a-number', message: 'Must be a number' });
   }
   if (rule.kind === 'number' && rule.min !== undefined && rule.max !== undefined && rule.min > rule.max)
-    errors.push({ path: 'max', message: 'max must not be less than min' });
+    errors.push({ path: 'max', code: 'min-above-max', message: 'max must not be less than min' });
   return errors;
 }
 

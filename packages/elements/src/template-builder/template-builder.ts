@@ -1623,13 +1623,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
         </label>
         ${error ? html`<p class="validation-error" id="validation-${key}-error">${error}</p>` : nothing}`;
     };
-    const patternError = errors.find((e) => e.path === 'pattern')
-      ? this.t(
-          (this.renderRoot.querySelector<HTMLInputElement>('.validation-pattern')?.value ?? '') === ''
-            ? 'builder.validation.patternRequired'
-            : 'builder.validation.badPattern',
-        )
-      : undefined;
+    const patternCode = errors.find((e) => e.path === 'pattern')?.code;
+    const patternError = patternCode ? this.t(`builder.validation.${patternCode}`) : undefined;
     return html`<fieldset class="validation" ?disabled=${ro}>
       <legend>${this.t('builder.validation')}</legend>
       <label class="stack">
