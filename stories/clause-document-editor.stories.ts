@@ -4,6 +4,8 @@ import type { Clause, Condition, Variable } from '@countersign/core';
 import '../packages/elements/src/template-builder/clause-document-editor.ts';
 import '../packages/elements/src/template-builder/variables-editor.ts';
 import '../packages/elements/src/internal/condition-input.ts';
+import { mockFetch, problemResponse } from './support/mock-fetch.ts';
+import { pdfFile, pdfText } from './support/pdf.ts';
 import type {
   ClausesSource,
   CsClauseDocumentEditor,
@@ -113,9 +115,8 @@ const SOURCE: ClausesSource = {
 
 /** A one-page PDF showing `lines` (Helvetica, so Latin-1 only; other characters print as "?"). */
 function samplePdf(lines: string[]): Blob {
-  const esc = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/[\\()]/g, (c) => `\\${c}`);
   const text = lines
-    .map((line, i) => `BT /F1 ${i === 0 ? 18 : 11} Tf 56 ${780 - i * 22} Td (${esc(line)}) Tj ET`)
+    .map((line, i) => `BT /F1 ${i === 0 ? 18 : 11} Tf 56 ${780 - i * 22} Td (${pdfText(line)}) Tj ET`)
     .join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -124,33 +125,13 @@ function samplePdf(lines: string[]): Blob {
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     `<< /Length ${text.length} >>\nstream\n${text}\nendstream`,
   ];
-  let pdf = '%PDF-1.4\n';
-  const offsets = objects.map((body, i) => {
-    const offset = pdf.length;
-    pdf += `${i + 1} 0 obj\n${body}\nendobj\n`;
-    return offset;
-  });
-  const xref = pdf.length;
-  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  pdf += offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
-  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF`;
-  return new Blob([pdf], { type: 'application/pdf' });
+  return new Blob([pdfFile(objects)], { type: 'application/pdf' });
 }
 
-const problem = (status: number, title: string, detail: string) =>
-  new Response(JSON.stringify({ type: 'about:blank', title, status, detail }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
+const problem = (status: number, title: string, detail: string) => problemResponse(status, title, { detail });
 
-let installed = false;
 function install(): void {
-  if (installed) return;
-  installed = true;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = new URL(String(input instanceof Request ? input.url : input), location.href);
-    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+  mockFetch(MOCK_SERVER, async (url, init) => {
     const token = new Headers(init?.headers).get('authorization')?.replace(/^Bearer /, '');
     await new Promise((resolve) => setTimeout(resolve, 120));
     if (token === 'offline') throw new TypeError('Failed to fetch');
@@ -181,7 +162,7 @@ function install(): void {
       return new Response(samplePdf(lines), { headers: { 'content-type': 'application/pdf' } });
     }
     return problem(404, 'Not found', path);
-  };
+  });
 }
 
 interface Args {

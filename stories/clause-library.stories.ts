@@ -2,6 +2,7 @@ import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
 import type { AuditActor, Clause, ClauseDiff, ClauseProposal, ClauseVersion, DiffPart } from '@countersign/core';
 import '../packages/elements/src/clause-library/define.ts';
+import { mockFetch, problemResponse } from './support/mock-fetch.ts';
 import type { CsClauseLibrary, ClauseLibraryTab } from '../packages/elements/src/clause-library/clause-library.ts';
 
 /**
@@ -154,10 +155,7 @@ function view(c: MockClause, agent: boolean): Clause | undefined {
 }
 
 const problem = (status: number, title: string, detail?: string, errors?: unknown[]) =>
-  Response.json(
-    { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) },
-    { status, headers: { 'content-type': 'application/problem+json' } },
-  );
+  problemResponse(status, title, { detail, errors });
 
 async function answer(url: URL, init: RequestInit | undefined): Promise<Response> {
   const token = new Headers(init?.headers).get('authorization')?.replace(/^Bearer /, '') ?? '';
@@ -248,11 +246,7 @@ async function answer(url: URL, init: RequestInit | undefined): Promise<Response
   return problem(404, 'Not found');
 }
 
-const realFetch = window.fetch.bind(window);
-window.fetch = async (input, init) => {
-  const url = new URL(String(input instanceof Request ? input.url : input), location.href);
-  return url.origin === MOCK_SERVER ? answer(url, init) : realFetch(input, init);
-};
+mockFetch(MOCK_SERVER, answer);
 
 interface Args {
   token: 'legal' | 'agent' | 'offline' | 'forbidden' | 'invalid';

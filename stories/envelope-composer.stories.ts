@@ -11,6 +11,8 @@ import {
   type Variable,
 } from '@countersign/core';
 import '../packages/elements/src/envelope-composer/define.ts';
+import { mockFetch, problemResponse } from './support/mock-fetch.ts';
+import { pdfFile, pdfText } from './support/pdf.ts';
 import type {
   CsEnvelopeComposer,
   RecipientInput,
@@ -122,59 +124,37 @@ const MANY = [
 
 /** A one-page PDF that prints the clauses that apply with the merge data (ASCII only: it is a mock). */
 function previewPdf(data: MergeData): string {
-  const ascii = (s: string) => s.replace(/[^\x20-\x7e]/g, '?').replace(/[()\\]/g, '\\$&');
   const source = version.source as Extract<TemplateVersion['source'], { kind: 'clauses' }>;
   const lines: string[] = ['BT /F1 20 Tf 72 720 Td (Service agreement) Tj ET'];
   let y = 680;
   source.clauses
     .filter((c) => evaluateCondition(c.condition, data))
     .forEach((c, i) => {
-      lines.push(`BT /F1 12 Tf 72 ${y} Td (${i + 1}. ${ascii(c.title)}) Tj ET`);
+      lines.push(`BT /F1 12 Tf 72 ${y} Td (${i + 1}. ${pdfText(c.title)}) Tj ET`);
       const body = interpolate(c.body.replace(/\*\*/g, ''), data, variables);
       for (const part of body.match(/.{1,80}(\s|$)/g) ?? []) {
         y -= 16;
-        lines.push(`BT /F1 10 Tf 90 ${y} Td (${ascii(part.trim())}) Tj ET`);
+        lines.push(`BT /F1 10 Tf 90 ${y} Td (${pdfText(part.trim())}) Tj ET`);
       }
       y -= 28;
     });
   const stream = lines.join('\n');
-  const objects = [
-    '',
+  return pdfFile([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [4 0 R] /Count 1 >>',
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>',
     `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`,
-  ];
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  for (let n = 1; n < objects.length; n++) {
-    offsets[n] = out.length;
-    out += `${n} 0 obj\n${objects[n]}\nendobj\n`;
-  }
-  const xref = out.length;
-  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
-  for (let n = 1; n < objects.length; n++) out += `${String(offsets[n]).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return out;
+  ]);
 }
 
 const problem = (status: number, title: string, errors?: Array<{ path: string; message: string }>) =>
-  new Response(JSON.stringify({ type: 'about:blank', title, status, ...(errors ? { errors } : {}) }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
+  problemResponse(status, title, { errors });
 
-let installed = false;
 let envelopes = 0;
 
 function installMock(): void {
-  if (installed) return;
-  installed = true;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+  mockFetch(MOCK_SERVER, async (url, init) => {
     const auth = new Headers(init?.headers).get('authorization');
     const scenario = (auth?.replace(/^Bearer /, '') ?? 'ready') as Scenario;
     const method = init?.method ?? 'GET';
@@ -218,7 +198,7 @@ function installMock(): void {
       return Response.json({ id: `env_${++envelopes}`, title: body.title, status: 'sent' }, { status: 201 });
     }
     return problem(404, 'Not found');
-  };
+  });
 }
 
 interface Args {

@@ -2,6 +2,8 @@ import { html, type TemplateResult } from 'lit';
 import type { Meta, StoryObj } from '@storybook/web-components';
 import type { FieldValue, SigningField, SigningView } from '@countersign/core';
 import '../packages/elements/src/signer-pad/define.ts';
+import { mockFetch, problemResponse } from './support/mock-fetch.ts';
+import { pdfFile } from './support/pdf.ts';
 
 /**
  * Stories run against an in-browser mock of the signer API: each story's token names a
@@ -162,33 +164,14 @@ function makePdf(pages: number, title: string): string {
     objects[page + 1] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
   }
   objects[2] = `<< /Type /Pages /Kids [${kids.join(' ')}] /Count ${pages} >>`;
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  for (let n = 1; n < objects.length; n++) {
-    offsets[n] = out.length;
-    out += `${n} 0 obj\n${objects[n]}\nendobj\n`;
-  }
-  const xref = out.length;
-  out += `xref\n0 ${objects.length}\n0000000000 65535 f \n`;
-  for (let n = 1; n < objects.length; n++) out += `${String(offsets[n]).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return out; // ASCII only, so string offsets are byte offsets
+  return pdfFile(objects.slice(1));
 }
 
 const problem = (status: number, slug: string, title: string) =>
-  new Response(JSON.stringify({ type: `https://countersign.dev/problems/${slug}`, title, status }), {
-    status,
-    headers: { 'content-type': 'application/problem+json' },
-  });
+  problemResponse(status, title, { type: `https://countersign.dev/problems/${slug}` });
 
 function installMock(): void {
-  const marker = window as unknown as { __csSignerMock?: boolean };
-  if (marker.__csSignerMock) return;
-  marker.__csSignerMock = true;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+  mockFetch(MOCK_SERVER, async (url, init, input) => {
     const auth = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get(
       'authorization',
     );
@@ -224,7 +207,7 @@ function installMock(): void {
     if (path === '/signing/decline') return new Response(null, { status: 204 });
     if (path === '/signing/complete') return Response.json({ recipientStatus: 'signed', envelopeStatus: 'completed' });
     return problem(404, 'not-found', 'Not found');
-  };
+  });
 }
 
 interface Args {

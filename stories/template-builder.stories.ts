@@ -10,6 +10,7 @@ import type {
   UploadedDocument,
 } from '@countersign/core';
 import '../packages/elements/src/template-builder/define.ts';
+import { mockFetch, problemResponse } from './support/mock-fetch.ts';
 import type { CsTemplateBuilder } from '../packages/elements/src/template-builder/template-builder.ts';
 
 /**
@@ -188,10 +189,7 @@ function makePdf(): Promise<Uint8Array<ArrayBuffer>> {
 }
 
 const problem = (status: number, title: string, detail?: string, errors?: Array<{ path: string; message: string }>) =>
-  Response.json(
-    { type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) },
-    { status, headers: { 'content-type': 'application/problem+json' } },
-  );
+  problemResponse(status, title, { detail, errors });
 
 function templateOf(id: string): Template {
   const versions = store.get(id)!;
@@ -209,13 +207,7 @@ function templateOf(id: string): Template {
 }
 
 function installMock(): void {
-  const marker = window as unknown as { __csBuilderMock?: boolean };
-  if (marker.__csBuilderMock) return;
-  marker.__csBuilderMock = true;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+  mockFetch(MOCK_SERVER, async (url, init) => {
     const auth = new Headers(init?.headers).get('authorization');
     if (auth === 'Bearer offline') throw new TypeError('Failed to fetch');
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -260,7 +252,7 @@ function installMock(): void {
     }
     if (method === 'PATCH') Object.assign(v, body);
     return Response.json(v);
-  };
+  });
 }
 
 interface Args {

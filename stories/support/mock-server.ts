@@ -3,6 +3,7 @@
  * it answers fetch() for MOCK_SERVER with one scenario per envelope id.
  */
 import type { AuditEvent, EnvelopeStatus, EnvelopeStatusEvent, RecipientStatus } from '@countersign/core';
+import { mockFetch, problemResponse } from './mock-fetch.ts';
 
 export const MOCK_SERVER = 'https://demo.countersign.invalid';
 export const MOCK_TOKEN = 'cs_live_storybook';
@@ -28,7 +29,6 @@ export type Scenario =
   | { kind: 'offline' };
 
 const scenarios = new Map<string, Scenario | (() => Promise<Scenario>)>();
-let installed = false;
 
 /** Makes `envelopeId` answer as `scenario` describes. */
 export function mockEnvelope(envelopeId: string, scenario: Scenario | (() => Promise<Scenario>)): string {
@@ -38,12 +38,7 @@ export function mockEnvelope(envelopeId: string, scenario: Scenario | (() => Pro
 }
 
 function install(): void {
-  if (installed) return;
-  installed = true;
-  const realFetch = window.fetch.bind(window);
-  window.fetch = async (input, init) => {
-    const url = new URL(String(input instanceof Request ? input.url : input), location.href);
-    if (url.origin !== MOCK_SERVER) return realFetch(input, init);
+  mockFetch(MOCK_SERVER, async (url, init) => {
     const match = url.pathname.match(/^\/api\/v1\/envelopes\/([^/]+)(\/events|\/audit)?$/);
     const entry = match && scenarios.get(decodeURIComponent(match[1]!));
     const scenario = typeof entry === 'function' ? await entry() : entry;
@@ -79,7 +74,7 @@ function install(): void {
         return Response.json({ id: envelopeId, title: 'Service agreement', status: steps[0]!.status, recipients: [] });
       }
     }
-  };
+  });
 }
 
 function eventStream(
@@ -111,12 +106,7 @@ function eventStream(
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 }
 
-function problem(status: number, title: string, detail?: string): Response {
-  return Response.json(
-    { type: 'about:blank', title, status, ...(detail ? { detail } : {}) },
-    { status, headers: { 'content-type': 'application/problem+json' } },
-  );
-}
+const problem = (status: number, title: string, detail?: string) => problemResponse(status, title, { detail });
 
 function delay(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
