@@ -1,50 +1,48 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { filesUnder, makeServer, seed, type TestServer } from './helpers.ts';
+import {
+  filesUnder,
+  isEditorCaller,
+  isStaffCaller,
+  makeServer,
+  MATRIX_CALLERS,
+  matrixCredentials,
+  openApiOperations,
+  type MatrixCaller,
+  type MatrixOutcome,
+  type TestServer,
+} from './helpers.ts';
 
 /**
  * Every clause and embed-token operation of the OpenAPI document, called by every kind of
  * caller: what a role may do succeeds; what it may not is 401/403 and leaves the store as it was.
  */
 let s: TestServer;
-const callers: Record<string, string | undefined> = {};
+let callers: Record<MatrixCaller, string | undefined>;
 before(async () => {
   s = await makeServer();
-  const mint = async (role: string) => {
-    const res = await s.call('POST', '/api/v1/embed-tokens', {
-      key: s.adminKey,
-      json: { role, user: { id: `u-${role}`, name: `${role} user`, email: `${role}@example.com` } },
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
-  for (const role of ['agent', 'manager', 'legal'] as const) callers[`${role} key`] = await s.keyFor(role);
-  callers['admin key'] = s.adminKey;
-  for (const role of ['agent', 'manager', 'legal', 'admin']) callers[`${role} embed`] = await mint(role);
-  callers['signer token'] = (await seed(s)).session.token;
-  callers['no credential'] = undefined;
+  callers = await matrixCredentials(s);
 });
 after(() => s.close());
 
-type Outcome = 'ok' | 403 | 401;
-const roleOf = (caller: string) => caller.split(' ')[0]!;
-const isStaff = (caller: string) => caller.endsWith(' key') || caller.endsWith(' embed');
-const editor = (caller: string) => isStaff(caller) && ['legal', 'admin'].includes(roleOf(caller));
+type Outcome = Exclude<MatrixOutcome, 404>;
 
 /** What each operation allows; an operation missing here fails the test, so new routes get a row. */
 const RULES: Record<string, (caller: string) => Outcome> = {
-  'GET /api/v1/clauses': (c) => (isStaff(c) ? 'ok' : 401),
-  'GET /api/v1/clauses/{id}': (c) => (isStaff(c) ? 'ok' : 401),
-  'GET /api/v1/clauses/{id}/versions': (c) => (isStaff(c) ? 'ok' : 401),
-  'GET /api/v1/clauses/{id}/versions/{a}/diff/{b}': (c) => (isStaff(c) ? 'ok' : 401),
-  'GET /api/v1/clauses/{id}/proposals': (c) => (isStaff(c) ? 'ok' : 401),
-  'POST /api/v1/clauses': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'PATCH /api/v1/clauses/{id}': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'POST /api/v1/clauses/{id}/versions/{n}/publish': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'POST /api/v1/clauses/{id}/proposals': (c) => (isStaff(c) ? 'ok' : 401),
-  'POST /api/v1/clauses/{id}/proposals (locked)': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'POST /api/v1/clauses/{id}/proposals/{pid}/approve': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'POST /api/v1/clauses/{id}/proposals/{pid}/reject': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
-  'POST /api/v1/embed-tokens': (c) => (!isStaff(c) ? 401 : c === 'admin key' ? 'ok' : 403),
+  'GET /api/v1/clauses': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'GET /api/v1/clauses/{id}': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'GET /api/v1/clauses/{id}/versions': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'GET /api/v1/clauses/{id}/versions/{a}/diff/{b}': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'GET /api/v1/clauses/{id}/proposals': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'POST /api/v1/clauses': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
+  'PATCH /api/v1/clauses/{id}': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
+  'POST /api/v1/clauses/{id}/versions/{n}/publish': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
+  'POST /api/v1/clauses/{id}/proposals': (c) => (isStaffCaller(c) ? 'ok' : 401),
+  'POST /api/v1/clauses/{id}/proposals (locked)': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
+  'POST /api/v1/clauses/{id}/proposals/{pid}/approve': (c) =>
+    !isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403,
+  'POST /api/v1/clauses/{id}/proposals/{pid}/reject': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
+  'POST /api/v1/embed-tokens': (c) => (!isStaffCaller(c) ? 401 : c === 'admin key' ? 'ok' : 403),
 };
 
 interface Fixture {
@@ -123,28 +121,15 @@ async function snapshot(f: Fixture) {
 
 describe('clause library role matrix', () => {
   it('covers every clause and embed-token operation in the OpenAPI document', async () => {
-    const doc = (await (await s.call('GET', '/api/v1/openapi.json')).json()) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
-    const ops = Object.entries(doc.paths)
-      .filter(([p]) => p.startsWith('/api/v1/clauses') || p.startsWith('/api/v1/embed-tokens'))
-      .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+    const ops = await openApiOperations(
+      s,
+      (p) => p.startsWith('/api/v1/clauses') || p.startsWith('/api/v1/embed-tokens'),
+    );
     assert.ok(ops.length >= 12, `only ${ops.length} operations`);
     for (const op of ops) assert.ok(RULES[op], `no role rule for ${op}`);
   });
 
-  for (const caller of [
-    'agent key',
-    'manager key',
-    'legal key',
-    'admin key',
-    'agent embed',
-    'manager embed',
-    'legal embed',
-    'admin embed',
-    'signer token',
-    'no credential',
-  ]) {
+  for (const caller of MATRIX_CALLERS) {
     it(`${caller}: allowed calls succeed, refused ones are 401/403 and change nothing`, async () => {
       const f = await fixture();
       for (const [op, rule] of Object.entries(RULES)) {

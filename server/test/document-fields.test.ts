@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { UploadedDocument } from '@countersign/core';
 import { PDFDocument } from 'pdf-lib';
-import { fixture, fixturesDir, makeServer, pdfForm, type TestServer } from './helpers.ts';
+import { embedToken, fixture, fixturesDir, makeServer, pdfForm, type TestServer } from './helpers.ts';
 
 let s: TestServer;
 before(async () => {
@@ -171,13 +171,7 @@ describe('document roles', () => {
       assert.equal(await status('cs_live_nope', byAgent.id, suffix), 401);
     }
     // An embed token's user owns what it uploads, keyed by the user, not the minting key.
-    const mint = async (id: string) => {
-      const res = await s.call('POST', '/api/v1/embed-tokens', {
-        key: s.adminKey,
-        json: { role: 'agent', user: { id, name: 'Юлия', email: `${id}@example.com` } },
-      });
-      return ((await res.json()) as { token: string }).token;
-    };
+    const mint = (id: string) => embedToken(s, 'agent', { id, name: 'Юлия', email: `${id}@example.com` });
     const julia = await mint('julia');
     const other = await mint('other');
     const mine = await upload(bytes, 'mine.pdf', julia);

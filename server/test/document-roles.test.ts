@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { fixture, filesUnder, makeServer, pdfForm, seed, type TestServer } from './helpers.ts';
+import {
+  callerRole,
+  filesUnder,
+  fixture,
+  isEditorCaller,
+  isStaffCaller,
+  makeServer,
+  MATRIX_CALLERS,
+  matrixCredentials,
+  openApiOperations,
+  pdfForm,
+  type MatrixCaller,
+  type MatrixOutcome,
+  type TestServer,
+} from './helpers.ts';
 
 /**
  * Every document and preview operation of the OpenAPI document, called by every kind of caller:
@@ -8,7 +22,7 @@ import { fixture, filesUnder, makeServer, pdfForm, seed, type TestServer } from 
  * and leaves the store as it was.
  */
 let s: TestServer;
-const callers: Record<string, string | undefined> = {};
+let callers: Record<MatrixCaller, string | undefined>;
 let pdf: Uint8Array;
 const ownUpload: Record<string, string> = {};
 let adminUpload: string;
@@ -24,24 +38,13 @@ const SOURCE = {
 before(async () => {
   s = await makeServer();
   pdf = await fixture('normal.pdf');
-  const mint = async (role: string) => {
-    const res = await s.call('POST', '/api/v1/embed-tokens', {
-      key: s.adminKey,
-      json: { role, user: { id: `u-${role}`, name: `${role} user`, email: `${role}@example.com` } },
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
-  for (const role of ['agent', 'manager', 'legal'] as const) callers[`${role} key`] = await s.keyFor(role);
-  callers['admin key'] = s.adminKey;
-  for (const role of ['agent', 'manager', 'legal', 'admin']) callers[`${role} embed`] = await mint(role);
-  callers['signer token'] = (await seed(s)).session.token;
-  callers['no credential'] = undefined;
+  callers = await matrixCredentials(s);
   const upload = async (key: string | undefined) => {
     const res = await s.call('POST', '/api/v1/documents', { key, body: pdfForm(pdf, 'mine.pdf') });
     return ((await res.json()) as { id: string }).id;
   };
   for (const [caller, key] of Object.entries(callers)) {
-    if (isStaff(caller)) ownUpload[caller] = await upload(key);
+    if (isStaffCaller(caller)) ownUpload[caller] = await upload(key);
   }
   adminUpload = await upload(s.adminKey);
   const template = async (publish: boolean) => {
@@ -58,22 +61,19 @@ before(async () => {
 });
 after(() => s.close());
 
-type Outcome = 'ok' | 401 | 403 | 404;
-const roleOf = (caller: string) => caller.split(' ')[0]!;
-const isStaff = (caller: string) => caller.endsWith(' key') || caller.endsWith(' embed');
-const editor = (caller: string) => isStaff(caller) && ['legal', 'admin'].includes(roleOf(caller));
-const staff = (c: string): Outcome => (isStaff(c) ? 'ok' : 401);
+const staff = (c: string): MatrixOutcome => (isStaffCaller(c) ? 'ok' : 401);
 
 /** What each operation allows; an operation missing here fails the test, so new routes get a row. */
-const RULES: Record<string, (caller: string) => Outcome> = {
+const RULES: Record<string, (caller: string) => MatrixOutcome> = {
   'POST /api/v1/documents': staff,
-  'GET /api/v1/documents/{id}': (c) => (!isStaff(c) ? 401 : roleOf(c) === 'agent' ? 404 : 'ok'),
+  'GET /api/v1/documents/{id}': (c) => (!isStaffCaller(c) ? 401 : callerRole(c) === 'agent' ? 404 : 'ok'),
   'GET /api/v1/documents/{id} (own)': staff,
-  'GET /api/v1/documents/{id}/content': (c) => (!isStaff(c) ? 401 : roleOf(c) === 'agent' ? 404 : 'ok'),
+  'GET /api/v1/documents/{id}/content': (c) => (!isStaffCaller(c) ? 401 : callerRole(c) === 'agent' ? 404 : 'ok'),
   'GET /api/v1/documents/{id}/content (own)': staff,
   'POST /api/v1/templates/{id}/versions/{n}/preview': staff,
-  'POST /api/v1/templates/{id}/versions/{n}/preview (draft)': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 404),
-  'POST /api/v1/previews': (c) => (!isStaff(c) ? 401 : editor(c) ? 'ok' : 403),
+  'POST /api/v1/templates/{id}/versions/{n}/preview (draft)': (c) =>
+    !isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 404,
+  'POST /api/v1/previews': (c) => (!isStaffCaller(c) ? 401 : isEditorCaller(c) ? 'ok' : 403),
 };
 
 function request(op: string, caller: string): { method: string; url: string; json?: unknown; body?: FormData } {
@@ -98,28 +98,15 @@ async function snapshot() {
 
 describe('document and preview role matrix', () => {
   it('covers every document and preview operation in the OpenAPI document', async () => {
-    const doc = (await (await s.call('GET', '/api/v1/openapi.json')).json()) as {
-      paths: Record<string, Record<string, unknown>>;
-    };
-    const ops = Object.entries(doc.paths)
-      .filter(([p]) => p.startsWith('/api/v1/documents') || p.startsWith('/api/v1/previews') || p.endsWith('/preview'))
-      .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+    const ops = await openApiOperations(
+      s,
+      (p) => p.startsWith('/api/v1/documents') || p.startsWith('/api/v1/previews') || p.endsWith('/preview'),
+    );
     assert.equal(ops.length, 5);
     for (const op of ops) assert.ok(RULES[op], `no role rule for ${op}`);
   });
 
-  for (const caller of [
-    'agent key',
-    'manager key',
-    'legal key',
-    'admin key',
-    'agent embed',
-    'manager embed',
-    'legal embed',
-    'admin embed',
-    'signer token',
-    'no credential',
-  ]) {
+  for (const caller of MATRIX_CALLERS) {
     it(`${caller}: allowed calls succeed, refused ones are 401/403/404 and change nothing`, async () => {
       for (const [op, rule] of Object.entries(RULES)) {
         const expected = rule(caller);

@@ -162,3 +162,66 @@ export async function filesUnder(dir: string): Promise<string[]> {
   }
   return out;
 }
+
+export type StaffRole = 'admin' | 'legal' | 'agent' | 'manager';
+
+/** Mints an embed token for `role` with the admin key (`POST /api/v1/embed-tokens`). */
+export async function embedToken(
+  s: TestServer,
+  role: StaffRole,
+  user = { id: `u-${role}`, name: `${role} user`, email: `${role}@example.com` },
+): Promise<string> {
+  const res = await s.call('POST', '/api/v1/embed-tokens', { key: s.adminKey, json: { role, user } });
+  if (res.status !== 201) throw new Error(`embed token: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+/**
+ * Role matrices: every kind of caller (an API key and an embed token of each staff role, a
+ * signer's session token, no credential) against every operation of an area.
+ */
+export const MATRIX_CALLERS = [
+  'agent key',
+  'manager key',
+  'legal key',
+  'admin key',
+  'agent embed',
+  'manager embed',
+  'legal embed',
+  'admin embed',
+  'signer token',
+  'no credential',
+] as const;
+export type MatrixCaller = (typeof MATRIX_CALLERS)[number];
+/** What a role-matrix rule expects of a call: success, or the refusal's status. */
+export type MatrixOutcome = 'ok' | 401 | 403 | 404;
+
+/** The credential of each matrix caller on `s` (undefined for 'no credential'). */
+export async function matrixCredentials(s: TestServer): Promise<Record<MatrixCaller, string | undefined>> {
+  const credentials: Partial<Record<MatrixCaller, string | undefined>> = {};
+  for (const role of ['agent', 'manager', 'legal'] as const) credentials[`${role} key`] = await s.keyFor(role);
+  credentials['admin key'] = s.adminKey;
+  for (const role of ['agent', 'manager', 'legal', 'admin'] as const)
+    credentials[`${role} embed`] = await embedToken(s, role);
+  credentials['signer token'] = (await seed(s)).session.token;
+  credentials['no credential'] = undefined;
+  return credentials as Record<MatrixCaller, string | undefined>;
+}
+
+/** The staff role a matrix caller acts as ('signer' and 'no' for the others). */
+export const callerRole = (caller: string) => caller.split(' ')[0]!;
+/** Whether a matrix caller is staff (an API key or an embed token). */
+export const isStaffCaller = (caller: string) => caller.endsWith(' key') || caller.endsWith(' embed');
+/** Whether a matrix caller may edit templates and clauses (legal or admin staff). */
+export const isEditorCaller = (caller: string) =>
+  isStaffCaller(caller) && ['legal', 'admin'].includes(callerRole(caller));
+
+/** The operations (`METHOD /path`) of the server's OpenAPI document whose path `matches`. */
+export async function openApiOperations(s: TestServer, matches: (path: string) => boolean): Promise<string[]> {
+  const doc = (await (await s.call('GET', '/api/v1/openapi.json')).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(doc.paths)
+    .filter(([p]) => matches(p))
+    .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+}
