@@ -11,13 +11,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { serve, type ServerType } from '@hono/node-server';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { build, type Plugin } from 'vite';
 import { openCountersign } from '../server/src/bootstrap.ts';
-import { launchChromium } from './pad.ts';
+import { hostPage, launchChromium, listenOnLoopback } from './support.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const elements = path.join(root, 'packages/elements');
@@ -25,17 +23,9 @@ const pdfjsBuild = path.join(root, 'node_modules/pdfjs-dist/build');
 
 export const GOALS = { frameMs: 1000 / 60 };
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Template builder</title>
-<style>body{margin:0;padding:12px;font-family:system-ui;background:#f6f7f9}</style>
-</head>
-<body>
-<script type="module">
-  await import('/bundle/template-builder.js');
+const PAGE = hostPage(
+  'Template builder',
+  `  await import('/bundle/template-builder.js');
   const params = new URLSearchParams(location.search);
   const el = document.createElement('cs-template-builder');
   el.server = location.origin;
@@ -47,10 +37,8 @@ const PAGE = `<!doctype html>
     const bytes = await (await fetch(params.get('pdf'))).arrayBuffer();
     await el.updateComplete;
     await el.upload(new File([bytes], params.get('name') || 'document.pdf', { type: 'application/pdf' }));
-  }
-</script>
-</body>
-</html>`;
+  }`,
+);
 
 /** Vite's `?url` import of pdf.js's worker, answered with the copy the harness serves. */
 function workerUrl(): Plugin {
@@ -140,10 +128,7 @@ export async function startBuilderHarness(
     return bytes ? c.body(bytes, 200, { 'content-type': 'application/pdf' }) : c.notFound();
   });
   host.all('/api/*', (c) => cs.app.fetch(c.req.raw));
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: host.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenOnLoopback(host);
   return {
     url,
     token,
@@ -155,7 +140,7 @@ export async function startBuilderHarness(
       return `${url}/builder.html?${query}`;
     },
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
       await cs.close();
       await rm(dataDir, { recursive: true, force: true });
     },

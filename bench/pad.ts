@@ -14,14 +14,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
 import { Hono } from 'hono';
-import { serve, type ServerType } from '@hono/node-server';
 import { serveStatic } from '@hono/node-server/serve-static';
-import { chromium, type Browser } from 'playwright-core';
 import { openCountersign } from '../server/src/bootstrap.ts';
 import { seedSigningEnvelope, type SeedOptions, type SeededEnvelope } from '../server/src/seed.ts';
-import { chromiumArgs, chromiumPath } from '../test/support/chromium.ts';
+import { hostPage, launchChromium, listenOnLoopback } from './support.ts';
+
+export { launchChromium };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'packages/elements/dist');
@@ -60,17 +59,9 @@ export interface PadHarness {
   close(): Promise<void>;
 }
 
-const PAGE = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Signer pad</title>
-<style>body{margin:0;padding:12px;font-family:system-ui;background:#f6f7f9}</style>
-</head>
-<body>
-<script type="module">
-  await import('/dist/signer-pad.js');
+const PAGE = hostPage(
+  'Signer pad',
+  `  await import('/dist/signer-pad.js');
   const params = new URLSearchParams(location.search);
   const el = document.createElement('cs-signer-pad');
   el.server = location.origin;
@@ -80,10 +71,8 @@ const PAGE = `<!doctype html>
     el.style.cssText = '--cs-surface:#161b22;--cs-text:#e6edf3;--cs-accent:#4c8dff';
   }
   window.__connectedAt = performance.now();
-  document.body.append(el);
-</script>
-</body>
-</html>`;
+  document.body.append(el);`,
+);
 
 /** The real server (temp data dir) plus the built elements and a host page, on loopback. */
 export async function startPadHarness(): Promise<PadHarness> {
@@ -95,25 +84,18 @@ export async function startPadHarness(): Promise<PadHarness> {
   host.get('/pad.html', (c) => c.html(PAGE));
   host.use('/dist/*', serveStatic({ root: path.relative(process.cwd(), path.join(dist, '..')) }));
   host.all('/api/*', (c) => cs.app.fetch(c.req.raw));
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: host.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { url, close } = await listenOnLoopback(host);
   return {
     url,
     adminKey,
     seed: (options) => seedSigningEnvelope(cs.app, adminKey, options),
     pageUrl: (token) => `${url}/pad.html?token=${encodeURIComponent(token)}`,
     close: async () => {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await close();
       await cs.close();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 const FIRST_PAGE_SCRIPT = `new Promise((resolve, reject) => {
