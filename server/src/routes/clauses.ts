@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { placeholders } from '@countersign/core';
-import { CLAUSE_BODY_MAX, diffVersions, type ClauseDiff } from '../services/clauses.ts';
+import type { ClauseDiff } from '@countersign/core';
+import { CLAUSE_BODY_MAX, diffVersions } from '../services/clauses.ts';
 import type { ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
 import { Id, jsonBody, jsonResponse, problems, router, staffOnly, VersionNumber } from './common.ts';
 

@@ -1,4 +1,12 @@
-import { checkCondition, parseClauseText, type AuditActor, type Condition } from '@countersign/core';
+import {
+  checkCondition,
+  parseClauseText,
+  type AuditActor,
+  type ClauseDiff,
+  type ClausePatch,
+  type Condition,
+  type DiffPart,
+} from '@countersign/core';
 import { diffWordsWithSpace } from 'diff';
 import { conflict, DomainError, forbidden, invalid, notFound, type ProblemItem } from '../errors.ts';
 import type { ClauseContent, ClauseProposalRecord, ClauseRecord, ClauseVersionRecord } from '../store/types.ts';
@@ -9,30 +17,10 @@ import { staffActor, type ServiceDeps, type StaffPrincipal } from './context.ts'
 export const CLAUSE_EDITORS = ['admin', 'legal'] as const;
 export const CLAUSE_BODY_MAX = 20_000;
 
-export interface ClausePatch {
-  title?: string;
-  body?: string;
-  locked?: boolean;
-  condition?: Condition | null;
-  category?: string | null;
-  tags?: string[];
-}
-
 export interface ProposalInput {
   title?: string;
   body: string;
   comment: string;
-}
-
-export type DiffPart = { op: 'equal' | 'insert' | 'delete'; text: string };
-export interface ClauseDiff {
-  from: number;
-  to: number;
-  changed: Array<'title' | 'body' | 'locked' | 'condition'>;
-  title: DiffPart[];
-  body: DiffPart[];
-  locked: DiffPart[];
-  condition: DiffPart[];
 }
 
 const PLACEHOLDER = /\{\{\s*[A-Za-z0-9_.-]+\s*\}\}/g;

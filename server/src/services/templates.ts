@@ -2,8 +2,11 @@ import {
   canonicalJson,
   checkCondition,
   fieldValidationRuleErrors,
+  type ClauseRefInput,
   type Condition,
+  type InlineClauseInput as CoreInlineClauseInput,
   type MergeData,
+  type PartyBlock,
   type TemplateClause,
   type TemplateRole,
   type Variable,
@@ -32,30 +35,14 @@ export type TemplateFieldInput = Omit<FieldPlacement, 'id' | 'required'> &
 export type VersionSource = TemplateVersionRecord['source'];
 
 /** A clause written into the version. `clauseId`/`clauseVersion` (a clause read back) make it a library reference. */
-export interface InlineClauseInput {
-  key: string;
-  title: string;
-  body: string;
-  locked?: boolean;
-  condition?: Condition;
-  clauseId?: string;
-  clauseVersion?: number;
-}
-
-/** A library clause, pinned when the draft is saved (default: its latest published version). */
-export interface ClauseRefInput {
-  clauseId: string;
-  version?: number;
-  locked?: boolean;
-  condition?: Condition;
-}
+export type InlineClauseInput = CoreInlineClauseInput & Pick<TemplateClause, 'clauseId' | 'clauseVersion'>;
 
 export type SourceInput =
   | { kind: 'pdf'; documentId: string }
   | {
       kind: 'clauses';
       title: string;
-      parties?: InlineClausesSource['parties'];
+      parties?: PartyBlock[];
       clauses: Array<InlineClauseInput | ClauseRefInput>;
     };
 

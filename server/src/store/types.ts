@@ -1,18 +1,21 @@
 import type {
-  AuditActor,
   AuditEvent,
   AuthMethod,
-  Condition,
+  ClauseProposal,
+  ClauseVersion,
   DocumentInfo,
   Envelope,
   EnvelopeAttachment,
   EnvelopeStatus,
   FieldPlacement,
   FieldType,
+  PartyBlock,
   PdfFormField,
   Recipient,
   RecipientStatus,
   Role,
+  TemplateClause,
+  TemplateField,
   TemplateRole,
   Variable,
 } from '@countersign/core';
@@ -66,25 +69,15 @@ export interface TemplateVersionRecord {
 export interface InlineClausesSource {
   kind: 'clauses';
   title: string;
-  parties?: Array<{ label: string; lines: string[] }>;
+  parties?: PartyBlock[];
   clauses: StoredTemplateClause[];
 }
 
 /** core's TemplateClause; `locked` is absent on versions saved before clauses could be locked (false). */
-export interface StoredTemplateClause {
-  key: string;
-  title: string;
-  body: string;
-  locked?: boolean;
-  condition?: Condition;
-  clauseId?: string;
-  clauseVersion?: number;
-}
+export type StoredTemplateClause = Omit<TemplateClause, 'locked'> & { locked?: boolean };
 
 /** A template's field: shown, required and stamped only when its `condition` holds for the merge data. */
-export interface TemplateFieldRecord extends FieldPlacement {
-  condition?: Condition;
-}
+export type TemplateFieldRecord = TemplateField;
 
 export interface TemplateRecord {
   id: string;
@@ -176,42 +169,18 @@ export interface SessionRecord {
 }
 
 /** What a clause says and how it applies: the part of a version that legal writes. */
-export interface ClauseContent {
-  title: string;
-  body: string;
-  locked: boolean;
-  condition?: Condition;
-  category?: string;
-  tags?: string[];
-}
+export type ClauseContent = Pick<ClauseVersion, 'title' | 'body' | 'locked' | 'condition' | 'category' | 'tags'>;
 
-/** One immutable version of a library clause; only `status`, `publishedAt` and `publishedBy` ever change. */
-export interface ClauseVersionRecord extends ClauseContent {
-  version: number;
-  status: 'draft' | 'published';
-  createdAt: string;
-  /** The author: legal for a direct edit, the proposer for an approved proposal. */
-  createdBy: AuditActor;
-  approvedBy?: AuditActor;
-  proposalId?: string;
-  publishedAt?: string;
-  publishedBy?: AuditActor;
-}
+/**
+ * One immutable version of a library clause (core's ClauseVersion without what is derived when
+ * it is read: its clause's id and the body's variables); only `status`, `publishedAt` and
+ * `publishedBy` ever change. `createdBy` is the author: legal for a direct edit, the proposer
+ * for an approved proposal.
+ */
+export type ClauseVersionRecord = Omit<ClauseVersion, 'clauseId' | 'variables'>;
 
-export interface ClauseProposalRecord {
-  id: string;
-  baseVersion: number;
-  title?: string;
-  body: string;
-  comment: string;
-  status: 'pending' | 'approved' | 'rejected';
-  proposedBy: AuditActor;
-  proposedAt: string;
-  decidedBy?: AuditActor;
-  decidedAt?: string;
-  decisionComment?: string;
-  resultingVersion?: number;
-}
+/** core's ClauseProposal without what is derived when it is read (its clause's id and the diff). */
+export type ClauseProposalRecord = Omit<ClauseProposal, 'clauseId' | 'diff'>;
 
 /** A library clause with its versions and proposals, kept in one file: the unit of locking and of writing. */
 export interface ClauseRecord {
