@@ -4,6 +4,7 @@ import type { AuditEvent } from '@countersign/core';
 import '../packages/elements/src/audit-viewer/define.ts';
 import { linkChain, sampleEvents, sampleTrail, tamper } from './fixtures/audit-trail.ts';
 import { MOCK_SERVER, MOCK_TOKEN, mockEnvelope } from './support/mock-server.ts';
+import { eventLog, logEvent } from './support/event-log.ts';
 
 interface Args {
   locale?: string;
@@ -140,15 +141,9 @@ export const Theming: Story = {
 export const Events: Story = {
   loaders: [async () => ({ events: tamper(await sampleTrail(), 4) })],
   render: (args, context) => {
-    const log = (event: CustomEvent) => {
-      const list = (event.currentTarget as HTMLElement).querySelector('ol.log')!;
-      const item = document.createElement('li');
-      item.textContent = `${event.type} ${JSON.stringify(event.detail)}`;
-      list.prepend(item);
-    };
+    const log = (event: Event) => logEvent(event);
     return html`<div @cs-verified=${log} @cs-error=${log}>
-      <ol class="log" style="font: 12px ui-monospace, monospace; padding-left: 1.25rem" aria-label="Events"></ol>
-      ${withEvents(args, context as { loaded: Loaded })}
+      ${eventLog} ${withEvents(args, context as { loaded: Loaded })}
     </div>`;
   },
 };

@@ -10,6 +10,7 @@ import type {
   ClausesSource,
   CsClauseDocumentEditor,
 } from '../packages/elements/src/template-builder/clause-document-editor.ts';
+import { eventLog, logEvent } from './support/event-log.ts';
 
 /**
  * A pretend clause library and preview endpoint inside the Storybook page, so the stories need no
@@ -263,17 +264,8 @@ export const Theming: Story = {
 export const Events: Story = {
   parameters: { actions: { handles: ['cs-source-change', 'cs-condition-change', 'cs-error'] } },
   render: (args) => {
-    const log = (event: CustomEvent) => {
-      const list = (event.currentTarget as HTMLElement).querySelector('ol.log')!;
-      const item = document.createElement('li');
-      item.textContent = `${event.type} ${JSON.stringify(event.detail)}`;
-      list.prepend(item);
-      while (list.children.length > 8) list.lastElementChild!.remove();
-    };
-    return html`<div @cs-source-change=${log} @cs-error=${log}>
-      <ol class="log" style="font: 12px ui-monospace, monospace; padding-left: 1.25rem" aria-label="Events"></ol>
-      ${editor(args)}
-    </div>`;
+    const log = (event: Event) => logEvent(event, 8);
+    return html`<div @cs-source-change=${log} @cs-error=${log}>${eventLog} ${editor(args)}</div>`;
   },
 };
 

@@ -4,6 +4,7 @@ import type { AuditActor, Clause, ClauseDiff, ClauseProposal, ClauseVersion, Dif
 import '../packages/elements/src/clause-library/define.ts';
 import { mockFetch, problemResponse } from './support/mock-fetch.ts';
 import type { CsClauseLibrary, ClauseLibraryTab } from '../packages/elements/src/clause-library/clause-library.ts';
+import { eventLog, logEvent } from './support/event-log.ts';
 
 /**
  * A pretend clause library inside the Storybook page, so the stories need no server: `fetch`
@@ -417,12 +418,7 @@ export const Theming: Story = {
 /** Every `cs-*` event in the Actions panel, and in the log above. */
 export const Events: Story = {
   render: (args) => {
-    const log = (event: CustomEvent) => {
-      const list = (event.currentTarget as HTMLElement).querySelector('ol.log')!;
-      const item = document.createElement('li');
-      item.textContent = `${event.type} ${JSON.stringify(event.detail)}`;
-      list.prepend(item);
-    };
+    const log = (event: Event) => logEvent(event);
     return html`<div
       @cs-clause-save=${log}
       @cs-clause-publish=${log}
@@ -430,8 +426,7 @@ export const Events: Story = {
       @cs-proposal-submit=${log}
       @cs-error=${log}
     >
-      <ol class="log" style="font: 12px ui-monospace, monospace; padding-left: 1.25rem" aria-label="Events"></ol>
-      ${library(args)}
+      ${eventLog} ${library(args)}
     </div>`;
   },
   play: opening('cl_fee', 'proposals'),

@@ -3,6 +3,7 @@ import { html } from 'lit';
 import type { EnvelopeStatus } from '@countersign/core';
 import '../packages/elements/src/status-badge/define.ts';
 import { MOCK_SERVER, MOCK_TOKEN, mockEnvelope, statusWith } from './support/mock-server.ts';
+import { eventLog, logEvent } from './support/event-log.ts';
 
 interface Args {
   envelopeId: string;
@@ -133,15 +134,7 @@ export const Theming: Story = {
 export const Events: Story = {
   args: { envelopeId: 'env_live' },
   render: (args) => {
-    const log = (event: CustomEvent) => {
-      const list = (event.currentTarget as HTMLElement).querySelector('ol')!;
-      const item = document.createElement('li');
-      item.textContent = `${event.type} ${JSON.stringify(event.detail)}`;
-      list.prepend(item);
-    };
-    return html`<div @cs-status-change=${log} @cs-error=${log}>
-      ${badge(args)}
-      <ol style="font: 12px ui-monospace, monospace; padding-left: 1.25rem" aria-label="Events"></ol>
-    </div>`;
+    const log = (event: Event) => logEvent(event);
+    return html`<div @cs-status-change=${log} @cs-error=${log}>${badge(args)} ${eventLog}</div>`;
   },
 };
