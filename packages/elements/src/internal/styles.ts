@@ -95,6 +95,20 @@ export const buttons = css`
   }
 `;
 
+/** `.link`: a button that reads as a link (underlined text) with a 44 px target. */
+export const links = css`
+  .link {
+    font: inherit;
+    color: inherit;
+    background: none;
+    border: 0;
+    padding: 0.25rem 0;
+    min-height: 44px;
+    text-decoration: underline;
+    cursor: pointer;
+  }
+`;
+
 /** Text inputs, selects and text areas: one control look, 44 px high (padding and width are each element's). */
 export const fields = css`
   input:not([type='checkbox'], [type='radio']),

@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { buttons, controlLook, focusRing, hostBase, tokens } from '../internal/styles.ts';
+import { buttons, controlLook, focusRing, hostBase, links, tokens } from '../internal/styles.ts';
 
 const own = css`
   :host {
@@ -48,16 +48,6 @@ const own = css`
   .button.icon {
     padding: 0;
     font-size: 1.25rem;
-  }
-  .link {
-    font: inherit;
-    color: inherit;
-    background: none;
-    border: 0;
-    padding: 0.25rem 0;
-    min-height: 44px;
-    text-decoration: underline;
-    cursor: pointer;
   }
 
   /* states */
@@ -519,4 +509,4 @@ const own = css`
   }
 `;
 
-export const styles = [tokens, hostBase, buttons, focusRing, own];
+export const styles = [tokens, hostBase, buttons, links, focusRing, own];

@@ -102,11 +102,6 @@ export const clauseDocumentEditorStyles = css`
     border-style: dashed;
     font-style: italic;
   }
-  .tools {
-    display: flex;
-    gap: 0.25rem;
-    flex: none;
-  }
   .grid {
     display: grid;
     grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);

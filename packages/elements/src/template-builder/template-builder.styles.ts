@@ -1,5 +1,5 @@
 import { css } from 'lit';
-import { buttons, controlLook, focusRing, hostBase, tokens } from '../internal/styles.ts';
+import { buttons, controlLook, focusRing, hostBase, links, tokens } from '../internal/styles.ts';
 
 const own = css`
   :host {
@@ -50,15 +50,7 @@ const own = css`
     font-size: 1.125rem;
   }
   .link {
-    font: inherit;
-    color: inherit;
-    background: none;
-    border: 0;
-    padding: 0.25rem 0;
-    min-height: 44px;
     text-align: start;
-    text-decoration: underline;
-    cursor: pointer;
   }
   .link[aria-current='true'] {
     font-weight: 700;
@@ -405,4 +397,4 @@ const own = css`
   }
 `;
 
-export const styles = [tokens, hostBase, buttons, focusRing, own];
+export const styles = [tokens, hostBase, buttons, links, focusRing, own];

@@ -85,6 +85,12 @@ const editorOwn = css`
   .muted {
     color: var(--_muted);
   }
+  /* a clause's or variable's move and remove buttons */
+  .tools {
+    display: flex;
+    gap: 0.25rem;
+    flex: none;
+  }
 `;
 
 /** Tokens and control look shared by the template builder's editors. */
@@ -122,11 +128,6 @@ export const variablesEditorStyles = css`
     justify-content: space-between;
     gap: 0.5rem;
     margin-bottom: 0.5rem;
-  }
-  .tools {
-    display: flex;
-    gap: 0.25rem;
-    flex: none;
   }
   .grid {
     display: grid;
