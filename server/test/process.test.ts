@@ -51,7 +51,8 @@ async function start(dataDir: string): Promise<Running> {
       reject(new Error(`server exited ${code}: ${stderr}`));
     });
   });
-  return { child, base, request: (p, init) => fetch(base + p, init) };
+  // Every request fails after 60 s instead of waiting forever (a hung request then names itself).
+  return { child, base, request: (p, init) => fetch(base + p, { signal: AbortSignal.timeout(60_000), ...init }) };
 }
 
 function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
