@@ -9,7 +9,7 @@ import type {
 import type { CsConditionInput } from '../../packages/elements/src/internal/condition-input.ts';
 import type { CsErrorDetail } from '../../packages/elements/src/internal/cs-element.ts';
 import { loadPdfjs, setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { api, mintToken, serverCommand, until, type TokenRole } from './support.ts';
+import { active, api, mintToken, serverCommand, type TokenRole, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -68,7 +68,6 @@ const $$ = <E extends Element = HTMLElement>(root: ParentNode, selector: string)
 ];
 const shadow = (el: CsClauseDocumentEditor) => el.shadowRoot!;
 const cards = (el: CsClauseDocumentEditor) => $$(shadow(el), '.clause');
-const active = (el: CsClauseDocumentEditor) => shadow(el).activeElement as HTMLElement | null;
 const result = (el: CsClauseDocumentEditor, clause: Clause) => $(shadow(el), `.result[data-clause-id="${clause.id}"]`);
 
 async function mount(

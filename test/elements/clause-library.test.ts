@@ -3,7 +3,7 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { Clause, ClauseProposal, ClauseVersion } from '@countersign/core';
 import '../../packages/elements/src/clause-library/define.ts';
 import type { CsClauseLibrary } from '../../packages/elements/src/clause-library/clause-library.ts';
-import { expectCrossOriginServer, mintToken, ok, serverCommand } from './support.ts';
+import { $, $$, expectCrossOriginServer, mintToken, ok, serverCommand } from './support.ts';
 
 type Role = 'legal' | 'agent';
 const USERS = {
@@ -38,11 +38,6 @@ async function mount(role: Role, mode: 'manage' | 'browse' = role === 'legal' ? 
   return el;
 }
 
-const $ = <T extends Element = HTMLElement>(el: CsClauseLibrary, selector: string) =>
-  el.shadowRoot!.querySelector<T>(selector);
-const $$ = <T extends Element = HTMLElement>(el: CsClauseLibrary, selector: string) => [
-  ...el.shadowRoot!.querySelectorAll<T>(selector),
-];
 const text = (node: Element | null) => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
 const item = (el: CsClauseLibrary, id: string) => $<HTMLButtonElement>(el, `[data-clause-id="${id}"]`);
 const button = (el: CsClauseLibrary, label: string | RegExp) => {

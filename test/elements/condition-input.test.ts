@@ -3,6 +3,7 @@ import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { Variable } from '@countersign/core';
 import '../../packages/elements/src/internal/condition-input.ts';
 import type { CsConditionInput, ConditionChangeDetail } from '../../packages/elements/src/internal/condition-input.ts';
+import { $, $$, active } from './support.ts';
 
 const VARIABLES: Variable[] = [
   {
@@ -18,15 +19,9 @@ const VARIABLES: Variable[] = [
   { key: 'auto_renew', type: 'boolean' },
 ];
 
-const $ = <E extends Element = HTMLElement>(el: CsConditionInput, selector: string) =>
-  el.shadowRoot!.querySelector<E>(selector);
-const $$ = <E extends Element = HTMLElement>(el: CsConditionInput, selector: string) => [
-  ...el.shadowRoot!.querySelectorAll<E>(selector),
-];
 const summary = (el: CsConditionInput) => $(el, '[part="summary"]')!.textContent!.trim();
 const error = (el: CsConditionInput) => $(el, '[part="error"]')!.textContent!.trim();
 const radio = (el: CsConditionInput, mode: string) => $<HTMLInputElement>(el, `input[type="radio"][value="${mode}"]`)!;
-const active = (el: CsConditionInput) => el.shadowRoot!.activeElement as HTMLElement | null;
 
 async function mount(value?: unknown, variables: Variable[] = VARIABLES): Promise<CsConditionInput> {
   const el = await fixture<CsConditionInput>(

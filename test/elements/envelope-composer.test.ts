@@ -9,7 +9,7 @@ import type {
 import type { CsErrorDetail } from '../../packages/elements/src/internal/cs-element.ts';
 import type { RecipientInput } from '../../packages/elements/src/envelope-composer/form.ts';
 import { loadPdfjs, setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { api, expectCrossOriginServer, mintToken, ok, serverCommand, until } from './support.ts';
+import { $, $$, active, api, expectCrossOriginServer, mintToken, ok, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -105,12 +105,6 @@ async function seed(): Promise<Seeded> {
   return seeded;
 }
 
-const $ = <E extends Element = HTMLElement>(el: CsEnvelopeComposer, selector: string) =>
-  el.shadowRoot!.querySelector<E>(selector);
-const $$ = <E extends Element = HTMLElement>(el: CsEnvelopeComposer, selector: string) => [
-  ...el.shadowRoot!.querySelectorAll<E>(selector),
-];
-const active = (el: CsEnvelopeComposer) => el.shadowRoot!.activeElement as HTMLElement | null;
 const field = (el: CsEnvelopeComposer, key: string) => $<HTMLInputElement>(el, `#var-${key}`)!;
 const errorOf = (el: CsEnvelopeComposer, key: string) => $(el, `#var-${key}-error`)?.textContent?.trim();
 const text = (el: CsEnvelopeComposer, selector: string) => $(el, selector)?.textContent?.replace(/\s+/g, ' ').trim();

@@ -5,7 +5,7 @@ import '../../packages/elements/src/signer-pad/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
 import type { PdfVariant, SealedPage } from '../support/wtr-countersign.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { api, expectCrossOriginServer, serverCommand, until } from './support.ts';
+import { $, active, api, expectCrossOriginServer, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -43,9 +43,6 @@ async function fillAll(seeded: Seeded, skip?: string): Promise<void> {
 
 const CLOSED_PORT = 'http://127.0.0.1:9';
 
-const $ = <E extends Element = HTMLElement>(el: CsSignerPad, selector: string) =>
-  el.shadowRoot!.querySelector<E>(selector);
-const active = (el: CsSignerPad) => el.shadowRoot!.activeElement as HTMLElement | null;
 const fieldControl = (el: CsSignerPad, id: string) => {
   const box = $(el, `[data-field-id="${id}"]`)!;
   return box.matches('button') ? box : box.querySelector<HTMLElement>('input, button')!;

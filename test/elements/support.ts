@@ -56,3 +56,15 @@ export async function until<T>(check: () => T | undefined | null | false, what: 
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/** The first element matching `selector` in `el`'s shadow root (null when none does). */
+export const $ = <E extends Element = HTMLElement>(el: Element, selector: string) =>
+  el.shadowRoot!.querySelector<E>(selector);
+
+/** Every element matching `selector` in `el`'s shadow root. */
+export const $$ = <E extends Element = HTMLElement>(el: Element, selector: string) => [
+  ...el.shadowRoot!.querySelectorAll<E>(selector),
+];
+
+/** The element that has focus inside `el`'s shadow root. */
+export const active = (el: Element) => el.shadowRoot!.activeElement as HTMLElement | null;

@@ -5,7 +5,7 @@ import '../../packages/elements/src/template-builder/define.ts';
 import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { ROLE_COLOURS } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { api, expectCrossOriginServer, mintToken, serverCommand, until } from './support.ts';
+import { $, $$, active, api, expectCrossOriginServer, mintToken, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -16,12 +16,6 @@ const FINE = 1 / 1000;
 const legalToken = (role: 'legal' | 'agent' = 'legal') =>
   mintToken(role, { id: 'u_legal', name: 'Zoë Łukasz-Müller', email: 'zoe@example.com' });
 
-const $ = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) =>
-  el.shadowRoot!.querySelector<E>(selector);
-const $$ = <E extends Element = HTMLElement>(el: CsTemplateBuilder, selector: string) => [
-  ...el.shadowRoot!.querySelectorAll<E>(selector),
-];
-const active = (el: CsTemplateBuilder) => el.shadowRoot!.activeElement as HTMLElement | null;
 const text = (node: Element | null) => node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
 
 async function mount(token: string, attrs: { templateId?: string } = {}): Promise<CsTemplateBuilder> {

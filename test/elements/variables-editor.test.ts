@@ -6,6 +6,7 @@ import type {
   CsVariablesEditor,
   VariablesChangeDetail,
 } from '../../packages/elements/src/template-builder/variables-editor.ts';
+import { active } from './support.ts';
 
 const $ = <E extends Element = HTMLElement>(root: ParentNode, selector: string) => root.querySelector<E>(selector)!;
 const $$ = <E extends Element = HTMLElement>(root: ParentNode, selector: string) => [
@@ -16,7 +17,6 @@ const card = (el: CsVariablesEditor, i: number) => cards(el)[i]!;
 const control = <E extends HTMLElement = HTMLInputElement>(el: CsVariablesEditor, i: number, name: string) =>
   $<E>(card(el, i), `[data-control="${name}"]`);
 const errors = (el: CsVariablesEditor, i: number) => $$(card(el, i), '.error').map((e) => e.textContent!.trim());
-const active = (el: CsVariablesEditor) => el.shadowRoot!.activeElement as HTMLElement | null;
 
 async function mount(variables: Variable[] = []): Promise<CsVariablesEditor> {
   const el = await fixture<CsVariablesEditor>(
