@@ -13,7 +13,7 @@ import '../../packages/elements/src/template-builder/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
 import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { expectCrossOriginServer, serverCommand } from './support.ts';
+import { api, expectCrossOriginServer, serverCommand, until } from './support.ts';
 
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
 
@@ -25,21 +25,10 @@ interface Seeded {
   session: SigningSession;
 }
 
-const api = <T = unknown>(method: string, path: string, body?: unknown, token?: string) =>
-  serverCommand<{ status: number; body: T }>('cs-api', { method, path, body, token });
 const signingView = async (token: string) => (await api<SigningView>('GET', '/api/v1/signing', undefined, token)).body;
 const stored = async (token: string, id: string) =>
   (await signingView(token)).fields.find((f) => f.id === id)?.value ?? null;
 
-async function until<T>(check: () => T | undefined | null | false, what: string, timeout = 10_000): Promise<T> {
-  const start = performance.now();
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (performance.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const EMAIL: FieldValidation = { kind: 'email' };
