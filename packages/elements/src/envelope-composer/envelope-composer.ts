@@ -6,16 +6,15 @@ import {
   ApiError,
   evaluateCondition,
   interpolate,
-  parseClauseText,
   type MergeData,
   type Template,
   type TemplateClause,
   type TemplateSummary,
   type TemplateVersion,
-  type TextRun,
   type UploadedDocument,
   type Variable,
 } from '@countersign/core';
+import { renderClauseBlocks } from '../internal/clause-text.ts';
 import { CsConnectedElement } from '../internal/connected.ts';
 import { toErrorDetail } from '../internal/error-code.ts';
 import { visuallyHidden } from '../internal/styles.ts';
@@ -986,17 +985,6 @@ export class CsEnvelopeComposer extends CsConnectedElement {
     // Details not filled in yet read as their label in brackets, as in the rendered preview.
     const filled: MergeData = { ...data };
     for (const v of variables) if (!(v.key in filled)) filled[v.key] = `[${v.label ?? v.key}]`;
-    const runs = (items: TextRun[]) =>
-      items.map((run) => {
-        const text = interpolate(run.text, filled, variables, this.effectiveLocale);
-        return run.bold && run.italic
-          ? html`<strong><em>${text}</em></strong>`
-          : run.bold
-            ? html`<strong>${text}</strong>`
-            : run.italic
-              ? html`<em>${text}</em>`
-              : text;
-      });
     const proposed = this.proposed.has(clause.key);
     return html`<li
       part=${clause.locked ? 'clause clause-locked' : 'clause'}
@@ -1027,17 +1015,7 @@ export class CsEnvelopeComposer extends CsConnectedElement {
         }
       </div>
       <div class="clause-body">
-        ${parseClauseText(clause.body).map((block) =>
-          block.kind === 'paragraph'
-            ? html`<p>${runs(block.runs)}</p>`
-            : block.ordered
-              ? html`<ol>
-                  ${block.items.map((item) => html`<li>${runs(item)}</li>`)}
-                </ol>`
-              : html`<ul>
-                  ${block.items.map((item) => html`<li>${runs(item)}</li>`)}
-                </ul>`,
-        )}
+        ${renderClauseBlocks(clause.body, (text) => interpolate(text, filled, variables, this.effectiveLocale))}
       </div>
     </li>`;
   }

@@ -5,7 +5,6 @@ import { live } from 'lit/directives/live.js';
 import {
   ApiError,
   evaluateCondition,
-  parseClauseText,
   type Clause,
   type ClauseVersion,
   type ClauseRefInput,
@@ -13,9 +12,9 @@ import {
   type InlineClauseInput,
   type MergeData,
   type TemplateSourceInput,
-  type TextRun,
   type Variable,
 } from '@countersign/core';
+import { renderClauseBlocks, withPlaceholders } from '../internal/clause-text.ts';
 import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
 import { define } from '../internal/define.ts';
@@ -58,7 +57,6 @@ export type PreviewState = 'off' | 'loading' | 'ready' | 'error';
 
 const isRef = (entry: Entry): entry is ClauseRefInput => 'clauseId' in entry;
 const KEY = /^[A-Za-z0-9_.-]+$/;
-const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.-]+)\s*\}\}/g;
 const SEARCH_DELAY_MS = 250;
 const PREVIEW_DELAY_MS = 500;
 
@@ -830,46 +828,16 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
 
   /** Clause text as it reads: paragraphs, lists, bold and italic, variables as chips. Never HTML. */
   #renderBody(body: string): TemplateResult[] {
-    return parseClauseText(body).map((block) => {
-      if (block.kind === 'paragraph') return html`<p>${this.#renderRuns(block.runs)}</p>`;
-      const items = block.items.map((item) => html`<li>${this.#renderRuns(item)}</li>`);
-      return block.ordered
-        ? html`<ol>
-            ${items}
-          </ol>`
-        : html`<ul>
-            ${items}
-          </ul>`;
-    });
+    return renderClauseBlocks(body, (text) => withPlaceholders(text, (key) => this.#chip(key)));
   }
 
-  #renderRuns(runs: TextRun[]): TemplateResult[] {
-    return runs.map((run) => {
-      const parts: Array<string | TemplateResult> = [];
-      let at = 0;
-      for (const match of run.text.matchAll(PLACEHOLDER)) {
-        parts.push(run.text.slice(at, match.index));
-        const key = match[1]!;
-        const variable = this.variables.find((v) => v.key === key);
-        parts.push(
-          variable
-            ? html`<span class="chip" data-variable=${key} title=${`{{${key}}}`}>${variable.label || key}</span>`
-            : html`<span
-                class="chip"
-                data-variable=${key}
-                data-unknown
-                title=${this.t('clauseDoc.unknownVariable', { key })}
-                >${key}<span class="visually-hidden"> (${this.t('clauseDoc.unknownVariable', { key })})</span></span
-              >`,
-        );
-        at = match.index + match[0].length;
-      }
-      parts.push(run.text.slice(at));
-      let content = html`${parts}`;
-      if (run.italic) content = html`<em>${content}</em>`;
-      if (run.bold) content = html`<strong>${content}</strong>`;
-      return content;
-    });
+  #chip(key: string): TemplateResult {
+    const variable = this.variables.find((v) => v.key === key);
+    return variable
+      ? html`<span class="chip" data-variable=${key} title=${`{{${key}}}`}>${variable.label || key}</span>`
+      : html`<span class="chip" data-variable=${key} data-unknown title=${this.t('clauseDoc.unknownVariable', { key })}
+          >${key}<span class="visually-hidden"> (${this.t('clauseDoc.unknownVariable', { key })})</span></span
+        >`;
   }
 
   #renderLibrary(): TemplateResult {
