@@ -7,14 +7,7 @@ import { chromiumArgs, chromiumPath } from './test/support/chromium.ts';
 import { countersignServerPlugin } from './test/support/wtr-countersign.ts';
 
 export default {
-  // The composer's file runs last: when it runs before the signer pad's, the pad's three
-  // "stamps a typed value" tests find the typed value missing from the sealed page (the value is
-  // typed and pending in the pad; why the earlier file changes that is not understood yet).
-  files: [
-    'test/elements/**/*.test.ts',
-    '!test/elements/envelope-composer.test.ts',
-    'test/elements/envelope-composer.test.ts',
-  ],
+  files: ['test/elements/**/*.test.ts'],
   nodeResolve: { exportConditions: ['browser', 'development'] },
   rootDir: fileURLToPath(new URL('.', import.meta.url)),
   // One test file at a time: with two, one file's page is a background tab, where Chromium

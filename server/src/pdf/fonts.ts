@@ -135,6 +135,15 @@ function shapeRun(key: FaceKey, text: string, rtl: boolean): ShapedRun {
   if (hit) return hit;
   const font = face(key);
   const run = font.layout(text);
+  // fontkit caches one Glyph object per id, with the code points of whoever asked first: a glyph
+  // first loaded as a component of another (Latin A inside Cyrillic А) or by id (widths) has
+  // none, and its text would vanish from ToUnicode. So a glyph the text maps to directly takes
+  // its character from the text; only other glyphs (ligatures, shaped forms) use fontkit's.
+  const direct = new Map<number, string>();
+  for (const ch of text) {
+    const id = font.glyphForCodePoint(ch.codePointAt(0)!).id;
+    if (!direct.has(id)) direct.set(id, ch);
+  }
   const glyphs: ShapedGlyph[] = [];
   let advance = 0;
   run.glyphs.forEach((g: Glyph, i: number) => {
@@ -142,7 +151,7 @@ function shapeRun(key: FaceKey, text: string, rtl: boolean): ShapedRun {
     const a = pos?.xAdvance ?? g.advanceWidth;
     glyphs.push({
       id: g.id,
-      text: String.fromCodePoint(...(g.codePoints ?? [])),
+      text: direct.get(g.id) ?? String.fromCodePoint(...(g.codePoints ?? [])),
       advance: a,
       xOffset: pos?.xOffset ?? 0,
       yOffset: pos?.yOffset ?? 0,
