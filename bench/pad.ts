@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { openCountersign } from '../server/src/bootstrap.ts';
-import { seedSigningEnvelope, type SeedOptions, type SeededEnvelope } from '../server/src/seed.ts';
+import { fixturesDir, seedSigningEnvelope, type SeedOptions, type SeededEnvelope } from '../server/src/seed.ts';
 import { hostPage, launchChromium, listenOnLoopback } from './support.ts';
 
 export { launchChromium };
@@ -128,7 +128,7 @@ export async function benchPad(options: { runs?: number; warmups?: number } = {}
   const harness = await startPadHarness();
   const browser = await launchChromium();
   try {
-    const seeded = await harness.seed({ pdfPath: path.resolve(root, '../shared/fixtures/pdfs/us_constitution.pdf') });
+    const seeded = await harness.seed({ pdfPath: path.join(fixturesDir(), 'us_constitution.pdf') });
     const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
     const page = await context.newPage();
     const times: number[] = [];

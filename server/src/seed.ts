@@ -10,7 +10,7 @@ export interface RequestTarget {
 }
 
 export interface SeedOptions {
-  /** PDF to upload; default us_constitution.pdf from the shared fixtures. */
+  /** PDF to upload; default us_constitution.pdf from the test fixtures. */
   pdfPath?: string;
   title?: string;
   /** Default: one customer, Zoë Łukasz-Müller. Roles default to customer, signer2, signer3, … */
@@ -35,9 +35,9 @@ export interface SeededEnvelope {
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The shared PDF fixtures (COUNTERSIGN_FIXTURES overrides; never copied into the repo). */
+/** The repository's PDF test fixtures (pdf-lib's, MIT; COUNTERSIGN_FIXTURES overrides). */
 export function fixturesDir(): string {
-  return process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, '../shared/fixtures/pdfs');
+  return process.env.COUNTERSIGN_FIXTURES ?? path.resolve(repoRoot, 'test/fixtures/pdfs');
 }
 
 /** The fields the default seed places for a role: all five kinds for the customer. */

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { PNG_DATA_URL, seedSigningEnvelope, tempDir } from './helpers.ts';
+import { fixturesDir, PNG_DATA_URL, seedSigningEnvelope, tempDir } from './helpers.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ADMIN = 'cs_live_test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -150,7 +150,7 @@ describe('real server over HTTP', { timeout: 300_000 }, () => {
       required: false,
     }));
     const seeded = await seedSigningEnvelope(server, ADMIN, {
-      pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'),
+      pdfPath: path.join(fixturesDir(), 'normal.pdf'),
       fields: [
         ...fields,
         { id: 'same', type: 'text', role: 'customer', page: 1, x: 0.5, y: 0.5, width: 0.2, height: 0.02 },
@@ -181,7 +181,7 @@ describe('real server over HTTP', { timeout: 300_000 }, () => {
 
   it('seals exactly once when two parallel signers complete at the same moment', async () => {
     const seeded = await seedSigningEnvelope(server, ADMIN, {
-      pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'),
+      pdfPath: path.join(fixturesDir(), 'normal.pdf'),
       recipients: [
         { name: 'Ἀθηνᾶ', email: 'a@example.com', role: 'customer' },
         { name: '山田太郎', email: 'y@example.com', role: 'cosigner' },
@@ -249,7 +249,7 @@ describe('real server over HTTP', { timeout: 300_000 }, () => {
 
   it('keeps data readable and the chain valid after SIGKILL mid-burst', async () => {
     const seeded = await seedSigningEnvelope(server, ADMIN, {
-      pdfPath: path.resolve(repoRoot, '../shared/fixtures/pdfs/normal.pdf'),
+      pdfPath: path.join(fixturesDir(), 'normal.pdf'),
     });
     const t = seeded.session.token;
     let acknowledged = 0;

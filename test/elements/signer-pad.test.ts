@@ -607,7 +607,7 @@ describe('<cs-signer-pad> in a host <form>', function () {
 
 /**
  * Fields are fractions of a page's visible box: the CropBox, turned by /Rotate. The variants
- * are made from the shared fixtures on the node side (us_constitution.pdf and with_cropbox.pdf,
+ * are made from the test fixtures on the node side (us_constitution.pdf and with_cropbox.pdf,
  * whose CropBox equals its MediaBox, are upright and uncropped as they come).
  */
 describe('<cs-signer-pad> field placement on turned and cropped pages', function () {

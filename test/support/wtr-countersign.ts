@@ -22,9 +22,9 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 
-/** A copy of a shared fixture with every page turned and/or cropped, for placement tests. */
+/** A copy of a test fixture with every page turned and/or cropped, for placement tests. */
 export interface PdfVariant {
-  /** File name under the shared fixtures; default us_constitution.pdf. */
+  /** File name under test/fixtures/pdfs; default us_constitution.pdf. */
   fixture?: string;
   /** /Rotate set on every page. */
   rotate?: 0 | 90 | 180 | 270;
@@ -32,7 +32,7 @@ export interface PdfVariant {
   cropBox?: [number, number, number, number];
 }
 
-/** A file for a test: a shared fixture by name, or a plain generated PDF of `pages` pages. */
+/** A file for a test: a test fixture by name, or a plain generated PDF of `pages` pages. */
 export interface FixtureRequest {
   fixture?: string;
   /** Generate a PDF of this many numbered Letter pages instead of reading a fixture. */
