@@ -13,6 +13,7 @@ import { validationHook, type AppEnv } from './routes/common.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { embedTokenRoutes } from './routes/embed-tokens.ts';
 import { envelopeRoutes } from './routes/envelopes.ts';
+import { eventRoutes } from './routes/events.ts';
 import { signingRoutes } from './routes/signing.ts';
 import { previewRoutes } from './routes/previews.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/api/v1/templates', templateRoutes);
   app.route('/api/v1/previews', previewRoutes);
   app.route('/api/v1/envelopes', envelopeRoutes);
+  app.route('/api/v1/events', eventRoutes);
   app.route('/api/v1/signing', signingRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
