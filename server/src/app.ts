@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     cors({
       origin: (origin) => (allowed.has(origin) ? origin : null),
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Range', 'If-None-Match', 'If-Range', 'Last-Event-ID'],
       exposeHeaders: [
         'Content-Range',
         'Accept-Ranges',

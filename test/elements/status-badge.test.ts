@@ -9,12 +9,12 @@ const FAKE = 'https://cs.test';
 
 const realFetch = window.fetch;
 
-/** A fake server for one envelope: an event stream the test pushes into, and a plain GET. */
+/** A fake server for one envelope: the shared event stream the test pushes into, and a plain GET. */
 class FakeServer {
   streams: ReadableStreamDefaultController<Uint8Array>[] = [];
   streamSignals: AbortSignal[] = [];
   requests: string[] = [];
-  /** What GET /events answers: a stream, or a status code for a problem. */
+  /** What GET /api/v1/events answers: a stream, or a status code for a problem. */
   eventsStatus = 200;
   /** What GET /envelopes/{id} answers. */
   envelope: { status: number; body: unknown } = {
@@ -30,7 +30,7 @@ class FakeServer {
       if (!url.startsWith(FAKE)) return realFetch(input, init);
       this.requests.push(url.slice(FAKE.length));
       if (this.networkDown) throw new TypeError('Failed to fetch');
-      if (url.endsWith('/events')) {
+      if (url.startsWith(`${FAKE}/api/v1/events?`)) {
         if (this.eventsStatus !== 200) return problem(this.eventsStatus);
         const signal = init?.signal ?? undefined;
         if (signal) this.streamSignals.push(signal);
@@ -49,7 +49,7 @@ class FakeServer {
 
   send(status: EnvelopeStatus, recipients: EnvelopeStatusEvent['recipients'] = []): void {
     const data: EnvelopeStatusEvent = { id: 'env_1', status, recipients, at: new Date().toISOString() };
-    this.streams.at(-1)!.enqueue(this.#encoder.encode(`event: status\ndata: ${JSON.stringify(data)}\n\n`));
+    this.streams.at(-1)!.enqueue(this.#encoder.encode(`event: envelope.status\ndata: ${JSON.stringify(data)}\n\n`));
   }
 
   /** Ends the current stream as a dropped connection would. */
@@ -183,7 +183,7 @@ describe('<cs-status-badge> (offline, fake stream)', () => {
     fake.envelope = { status: 200, body: { id: 'env_1', status: 'completed', recipients: [] } };
     const el = await mount(fake);
     await waitUntil(() => el.status === 'completed');
-    expect(fake.requests).to.deep.equal(['/api/v1/envelopes/env_1/events', '/api/v1/envelopes/env_1']);
+    expect(fake.requests).to.deep.equal(['/api/v1/events?envelope=env_1', '/api/v1/envelopes/env_1']);
     await el.updateComplete;
     expect(label(el)).to.equal('Completed');
   });

@@ -277,25 +277,63 @@ export class CountersignClient {
       signal,
     });
     if (!response.ok || !response.body) throw new ApiError(await readProblem(response));
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
-        const message = parseSseBlock(block);
-        if (message.event === 'status' && message.data) onStatus(JSON.parse(message.data) as EnvelopeStatusEvent);
-      }
+    await readSse(response.body, (message) => {
+      if (message.event === 'status' && message.data) onStatus(JSON.parse(message.data) as EnvelopeStatusEvent);
+    });
+  }
+
+  /**
+   * Opens the multiplexed event stream for `envelopeIds` (`GET /api/v1/events`) and hands each
+   * message to `onMessage` until the stream ends or `signal` aborts. Use {@link events}, which
+   * shares one such stream among all subscribers, rather than calling this directly.
+   */
+  async streamEvents(
+    envelopeIds: readonly string[],
+    lastEventId: string | undefined,
+    onMessage: (message: { event: string; data: string; id?: string }) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const qs = envelopeIds.map((id) => `envelope=${seg(id)}`).join('&');
+    let response: Response;
+    try {
+      response = await this.#fetch(this.url(`/events?${qs}`), {
+        headers: {
+          ...this.authHeaders,
+          accept: 'text/event-stream',
+          ...(lastEventId ? { 'last-event-id': lastEventId } : {}),
+        },
+        credentials: 'omit',
+        signal,
+      });
+    } catch (cause) {
+      if ((cause as Error)?.name === 'AbortError') throw cause;
+      throw new ApiError({
+        type: 'about:blank#network',
+        title: 'Network error',
+        status: 0,
+        detail: (cause as Error)?.message ?? 'The server could not be reached.',
+      });
     }
+    if (!response.ok || !response.body) throw new ApiError(await readProblem(response));
+    await readSse(response.body, onMessage);
+  }
+
+  #events?: EnvelopeEventStream;
+  /** The one status event stream of this client, shared by everything that follows an envelope. */
+  get events(): EnvelopeEventStream {
+    return (this.#events ??= new EnvelopeEventStream(this));
   }
 }
 
-function parseSseBlock(block: string): { event: string; data: string } {
+interface SseMessage {
+  event: string;
+  data: string;
+  id?: string;
+}
+
+function parseSseBlock(block: string): SseMessage {
   let event = 'message';
+  let id: string | undefined;
   const data: string[] = [];
   for (const line of block.split(/\r?\n/)) {
     if (line.startsWith(':')) continue;
@@ -304,8 +342,233 @@ function parseSseBlock(block: string): { event: string; data: string } {
     const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
     if (name === 'event') event = value;
     else if (name === 'data') data.push(value);
+    else if (name === 'id' && !value.includes('\0')) id = value;
   }
-  return { event, data: data.join('\n') };
+  return { event, data: data.join('\n'), ...(id === undefined ? {} : { id }) };
+}
+
+/** Reads server-sent events from a response body until it ends. */
+async function readSse(body: NonNullable<Response['body']>, onMessage: (message: SseMessage) => void): Promise<void> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      onMessage(parseSseBlock(block));
+    }
+  }
+}
+
+/** Most envelopes the server follows on one stream (`GET /api/v1/events`). */
+export const MAX_STREAM_ENVELOPES = 200;
+
+/** What {@link EnvelopeEventStream.subscribe} calls back with. */
+export interface EnvelopeStatusListener {
+  /** The envelope's status: the current one first, then each change. */
+  status(event: EnvelopeStatusEvent): void;
+  /**
+   * The envelope cannot be followed. `permanent` when retrying will not help (the server refused
+   * the envelope or the token: 4xx); otherwise the stream failed and is being reopened.
+   */
+  error(error: ApiError, permanent: boolean): void;
+}
+
+export interface EnvelopeEventStreamOptions {
+  /** How long to gather subscription changes before reopening the stream; default 20 ms. */
+  debounceMs?: number;
+  /** Milliseconds to wait before reconnecting after the `attempt`-th failure in a row (0: the server ended it). */
+  reconnectDelay?: (attempt: number) => number;
+}
+
+/** Full-jitter-ish exponential backoff: about 1 s, 2 s, 4 s… up to 30 s. */
+export function defaultReconnectDelay(attempt: number): number {
+  const base = Math.min(30_000, 1000 * 2 ** attempt);
+  return Math.round(base * (0.8 + Math.random() * 0.4));
+}
+
+const isPermanentStatus = (status: number) => status >= 400 && status < 500 && status !== 408 && status !== 429;
+
+/**
+ * One server-sent event connection (`GET /api/v1/events?envelope=…`) shared by everything that
+ * follows an envelope's status through one client: a page of badges holds one connection, not one
+ * each (browsers allow six per origin over HTTP/1.1). The stream opens for the envelopes
+ * subscribed, reopens (debounced) when that set changes, reconnects with backoff and
+ * `Last-Event-ID` so no change is missed, and closes when the last subscriber leaves.
+ */
+export class EnvelopeEventStream {
+  readonly #client: CountersignClient;
+  readonly #debounceMs: number;
+  readonly #reconnectDelay: (attempt: number) => number;
+  readonly #listeners = new Map<string, Set<EnvelopeStatusListener>>();
+  readonly #last = new Map<string, EnvelopeStatusEvent>();
+  readonly #unavailable = new Map<string, ApiError>();
+  #lastEventId?: string;
+  #controller?: AbortController;
+  #openKey = '';
+  #streamError?: { error: ApiError; permanent: boolean };
+  #timer?: ReturnType<typeof setTimeout>;
+  #connections = 0;
+
+  constructor(client: CountersignClient, options: EnvelopeEventStreamOptions = {}) {
+    this.#client = client;
+    this.#debounceMs = options.debounceMs ?? 20;
+    this.#reconnectDelay = options.reconnectDelay ?? defaultReconnectDelay;
+  }
+
+  /** Envelope ids with at least one subscriber. */
+  get envelopeIds(): string[] {
+    return [...this.#listeners.keys()];
+  }
+
+  /** True while a connection is open or being opened. */
+  get open(): boolean {
+    return Boolean(this.#controller);
+  }
+
+  /** How many connections this stream has opened so far (reconnects included). */
+  get connections(): number {
+    return this.#connections;
+  }
+
+  /** Follows one envelope; returns the function that stops following it. */
+  subscribe(envelopeId: string, listener: EnvelopeStatusListener): () => void {
+    let set = this.#listeners.get(envelopeId);
+    if (!set) this.#listeners.set(envelopeId, (set = new Set()));
+    set.add(listener);
+    const known = this.#last.get(envelopeId);
+    const refused = this.#unavailable.get(envelopeId);
+    if (known || refused) {
+      queueMicrotask(() => {
+        if (!set.has(listener)) return;
+        if (refused) listener.error(refused, true);
+        else if (known) listener.status(known);
+      });
+    }
+    this.#schedule();
+    let active = true;
+    return () => {
+      if (!active) return;
+      active = false;
+      set.delete(listener);
+      if (set.size > 0) return;
+      this.#listeners.delete(envelopeId);
+      this.#last.delete(envelopeId);
+      this.#unavailable.delete(envelopeId);
+      if (this.#listeners.size === 0) this.close();
+      else this.#schedule();
+    };
+  }
+
+  /** Closes the connection now (subscribing again reopens it). */
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#controller?.abort();
+    this.#controller = undefined;
+    this.#openKey = '';
+    this.#streamError = undefined;
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#reconcile(), this.#debounceMs);
+  }
+
+  #reconcile(): void {
+    this.#timer = undefined;
+    const ids = [...this.#listeners.keys()].sort();
+    const key = ids.join('\n');
+    if (ids.length === 0) return this.close();
+    if (key === this.#openKey) {
+      // Same set: a subscriber that came while the stream was refused learns why.
+      const failed = this.#streamError;
+      if (failed?.permanent) for (const l of this.#listenersOf(ids)) l.error(failed.error, true);
+      return;
+    }
+    this.#controller?.abort();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#openKey = key;
+    this.#streamError = undefined;
+    void this.#run(ids, controller.signal);
+  }
+
+  *#listenersOf(ids: Iterable<string>): Iterable<EnvelopeStatusListener> {
+    for (const id of ids) yield* [...(this.#listeners.get(id) ?? [])];
+  }
+
+  async #run(ids: string[], signal: AbortSignal): Promise<void> {
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        this.#connections++;
+        await this.#client.streamEvents(
+          ids,
+          this.#lastEventId,
+          (message) => {
+            if (signal.aborted) return;
+            failures = 0;
+            this.#streamError = undefined;
+            this.#onMessage(message);
+          },
+          signal,
+        );
+      } catch (cause) {
+        if (signal.aborted) return;
+        const error =
+          cause instanceof ApiError
+            ? cause
+            : new ApiError({
+                type: 'about:blank#network',
+                title: 'Network error',
+                status: 0,
+                detail: (cause as Error)?.message || 'The stream was cut off.',
+              });
+        const permanent = isPermanentStatus(error.status);
+        this.#streamError = { error, permanent };
+        for (const l of this.#listenersOf(ids)) l.error(error, permanent);
+        // Refused outright (a bad token, a role that may not read envelopes): only a new set retries.
+        if (permanent) return;
+        failures++;
+      }
+      if (signal.aborted) return;
+      await sleep(this.#reconnectDelay(failures), signal);
+    }
+  }
+
+  #onMessage(message: SseMessage): void {
+    if (message.event === 'envelope.status') {
+      if (message.id !== undefined) this.#lastEventId = message.id;
+      const event = JSON.parse(message.data) as EnvelopeStatusEvent;
+      this.#last.set(event.id, event);
+      this.#unavailable.delete(event.id);
+      for (const l of [...(this.#listeners.get(event.id) ?? [])]) l.status(event);
+    } else if (message.event === 'envelope.unavailable') {
+      const { id, ...problem } = JSON.parse(message.data) as Problem & { id: string };
+      const error = new ApiError(problem);
+      this.#unavailable.set(id, error);
+      for (const l of [...(this.#listeners.get(id) ?? [])]) l.error(error, true);
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }
 
 async function readProblem(response: Response): Promise<Problem> {

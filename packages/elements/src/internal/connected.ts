@@ -1,9 +1,24 @@
 import { consume } from '@lit/context';
 import { property, state } from 'lit/decorators.js';
-import { CountersignClient } from '@countersign/core';
+import { CountersignClient, type EnvelopeEventStream } from '@countersign/core';
 import { CsElement } from './cs-element.ts';
 import { configContext, type CsConfig } from './config.ts';
 import { resolveLocale, translate } from './localize.ts';
+
+/** Page-wide clients by server and token, for elements outside a <cs-provider>. */
+const shared = new Map<string, CountersignClient>();
+
+/** The page's one client for `server` and `token` (so its one event stream) when there is no provider. */
+function sharedClient(server: string, token: string): CountersignClient {
+  const key = `${server.replace(/\/+$/, '')}\n${token}`;
+  let client = shared.get(key);
+  if (!client) {
+    // Tokens are short-lived: drop clients whose stream nobody follows before adding one.
+    for (const [k, c] of shared) if (!c.events.open && c.events.envelopeIds.length === 0) shared.delete(k);
+    shared.set(key, (client = new CountersignClient({ server, token })));
+  }
+  return client;
+}
 
 /**
  * Base of elements that talk to a server: `server`, `token` and `locale` come from the
@@ -36,6 +51,19 @@ export class CsConnectedElement extends CsElement {
     const server = this.effectiveServer;
     const token = this.effectiveToken;
     return server && token ? new CountersignClient({ server, token }) : undefined;
+  }
+
+  /**
+   * The status event stream to follow envelopes on: the enclosing <cs-provider>'s when this element
+   * uses its server and token, else the page-wide one for them. Never one per element.
+   */
+  protected get eventStream(): EnvelopeEventStream | undefined {
+    const server = this.effectiveServer;
+    const token = this.effectiveToken;
+    if (!server || !token) return undefined;
+    const provided = this.config?.client;
+    if (provided && provided.server === server.replace(/\/+$/, '') && provided.token === token) return provided.events;
+    return sharedClient(server, token).events;
   }
 
   protected t(key: string, vars?: Record<string, string | number>): string {

@@ -1,7 +1,7 @@
 import { visuallyHidden } from '../internal/styles.ts';
 import { html, nothing } from 'lit';
 import { property, state } from 'lit/decorators.js';
-import type { CountersignClient, EnvelopeStatus, RecipientStatus } from '@countersign/core';
+import type { ApiError, CountersignClient, EnvelopeStatus, RecipientStatus } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
 import { isPermanent, toErrorDetail } from '../internal/error-code.ts';
@@ -27,13 +27,14 @@ export type StatusBadgeState = 'loading' | 'ready' | 'error';
 
 type RecipientProgress = { id: string; status: RecipientStatus };
 
-/** Statuses after which an envelope never changes again: no need to keep a stream open. */
-const FINAL: ReadonlySet<EnvelopeStatus> = new Set(['completed', 'declined', 'voided', 'expired']);
 const DONE: ReadonlySet<RecipientStatus> = new Set(['signed', 'approved']);
-const MAX_DELAY_MS = 30_000;
 
 /**
  * @summary An envelope's status as a compact pill, kept live over the server's event stream.
+ *
+ * Badges never open a connection each: every badge under one <cs-provider> (or, without one, on
+ * the same page with the same server and token) shares one multiplexed stream
+ * (`GET /api/v1/events`), which reconnects with backoff and `Last-Event-ID`.
  *
  * @csspart badge - The pill; it is the `role="status"` live region and carries the full
  *   description as its `title`.
@@ -84,6 +85,7 @@ export class CsStatusBadge extends CsConnectedElement {
 
   /** Recipients known (from a plain GET) to only receive a copy: they never sign. */
   #viewers = new Set<string>();
+  #unsubscribe?: () => void;
   #controller?: AbortController;
   #key?: string;
 
@@ -104,8 +106,7 @@ export class CsStatusBadge extends CsConnectedElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#controller?.abort();
-    this.#controller = undefined;
+    this.#stop();
     this.#key = undefined;
   }
 
@@ -117,70 +118,55 @@ export class CsStatusBadge extends CsConnectedElement {
 
   protected override willUpdate(): void {
     const client = this.client;
+    const stream = this.eventStream;
     const id = this.envelopeId;
-    const key = client && id ? `${client.server}\n${client.token}\n${id}` : '';
+    const key = client && stream && id ? `${client.server}\n${client.token}\n${id}` : '';
     if (key === this.#key) return;
     this.#key = key;
-    this.#controller?.abort();
-    this.#controller = undefined;
+    this.#stop();
     this._status = undefined;
     this._recipients = [];
     this._error = undefined;
     this.#viewers.clear();
-    if (client && id) {
-      const controller = new AbortController();
-      this.#controller = controller;
-      void this.#follow(client, id, controller.signal);
-    }
-  }
-
-  /** Milliseconds to wait before reconnecting after the `attempt`-th failure in a row. */
-  protected reconnectDelay(attempt: number): number {
-    const base = Math.min(MAX_DELAY_MS, 1000 * 2 ** attempt);
-    return Math.round(base * (0.8 + Math.random() * 0.4));
-  }
-
-  async #follow(client: CountersignClient, id: string, signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    while (!signal.aborted) {
-      try {
-        await client.streamEnvelopeStatus(
-          id,
-          (event) => {
-            failures = 0;
-            this.#apply(id, event.status, event.recipients);
-          },
-          signal,
-        );
-      } catch (error) {
-        if (signal.aborted) return;
+    if (!client || !stream || !id) return;
+    const controller = new AbortController();
+    this.#controller = controller;
+    let fellBack = false;
+    this.#unsubscribe = stream.subscribe(id, {
+      status: (event) => {
+        fellBack = false;
+        this.#apply(id, event.status, event.recipients);
+      },
+      error: (error: ApiError, permanent: boolean) => {
         const detail = toErrorDetail(error);
-        if (isPermanent(detail)) return this.#fail(detail);
-        // Streaming failed (proxy, network, 5xx): one plain GET keeps the badge truthful meanwhile.
-        if (failures === 0 && !(await this.#fetchOnce(client, id, signal))) return;
-        failures++;
-      }
-      if (signal.aborted || (this._status && FINAL.has(this._status))) return;
-      await sleep(this.reconnectDelay(failures), signal);
-    }
+        if (permanent) return this.#fail(detail);
+        // The shared stream failed and is reconnecting: one plain GET keeps the badge truthful meanwhile.
+        if (!fellBack) {
+          fellBack = true;
+          void this.#fetchOnce(client, id, controller.signal);
+        } else if (!this._status) this.#fail(detail);
+      },
+    });
   }
 
-  /** One GET of the envelope; returns false when the badge should stop trying. */
-  async #fetchOnce(client: CountersignClient, id: string, signal: AbortSignal): Promise<boolean> {
+  #stop(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    this.#controller?.abort();
+    this.#controller = undefined;
+  }
+
+  /** One GET of the envelope while the stream is down. */
+  async #fetchOnce(client: CountersignClient, id: string, signal: AbortSignal): Promise<void> {
     try {
       const envelope = await client.getEnvelope(id, signal);
+      if (signal.aborted) return;
       for (const r of envelope.recipients) if (r.action === 'view') this.#viewers.add(r.id);
       this.#apply(id, envelope.status, envelope.recipients);
-      return true;
     } catch (error) {
-      if (signal.aborted) return false;
+      if (signal.aborted) return;
       const detail = toErrorDetail(error);
-      if (isPermanent(detail)) {
-        this.#fail(detail);
-        return false;
-      }
-      if (!this._status) this.#fail(detail);
-      return true;
+      if (isPermanent(detail) || !this._status) this.#fail(detail);
     }
   }
 
@@ -243,18 +229,4 @@ export class CsStatusBadge extends CsConnectedElement {
       }</span
     >`;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }
