@@ -10,6 +10,8 @@
  *   document of N pages), for a test to hand to an element as a File
  * - `cs-upload` {@link FixtureRequest} → the stored document (`POST /api/v1/documents`, admin key)
  * - `cs-clock` `{ advanceMs }` → moves the server's clock forward (expiring sessions)
+ * - `cs-event-streams` `{ close? }` → `{ open }`: the open `GET /api/v1/events` streams, counted on
+ *   the server (after ending them all when `close`)
  * - `cs-sealed-words` `{ envelopeId, page }` → {@link SealedPage}: waits for the sealed PDF and
  *   reads one page's words with `pdftotext -bbox`, in the page's visible (cropped, turned) box
  */
@@ -55,6 +57,7 @@ interface Running {
   dataDir: string;
   app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
   advanceClock: (ms: number) => void;
+  events: { streamCount: number; closeStreams(): number };
   close: () => Promise<void>;
 }
 
@@ -78,6 +81,7 @@ async function start(origin: string): Promise<Running> {
     advanceClock: (ms) => {
       offset += ms;
     },
+    events: opened.deps.events,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await opened.close?.();
@@ -172,6 +176,9 @@ export function countersignServerPlugin() {
         case 'cs-clock':
           cs.advanceClock((payload as { advanceMs: number }).advanceMs);
           return { ok: true };
+        case 'cs-event-streams':
+          if ((payload as { close?: boolean } | undefined)?.close) cs.events.closeStreams();
+          return { open: cs.events.streamCount };
         case 'cs-sealed-words': {
           const { envelopeId, page } = payload as { envelopeId: string; page: number };
           return sealedWords(cs, envelopeId, page);

@@ -75,6 +75,7 @@ export class EventBus {
   /** Ends every open event stream (a restart or a proxy dropping them would); returns how many. */
   closeStreams(): number {
     const all = [...this.#streams];
+    this.#streams.clear();
     for (const close of all) close();
     return all.length;
   }
