@@ -21,9 +21,12 @@ type Scenario =
   | 'invalid'
   | 'not-your-turn'
   | 'offline'
-  | 'loading';
+  | 'loading'
+  | 'prefilled'
+  | 'emailed';
 
-const fields: SigningField[] = [
+/** The fields as the template places them; `view()` adds whether the signer may change each. */
+const fields: Array<Omit<SigningField, 'readOnly'>> = [
   {
     id: 'sig',
     type: 'signature',
@@ -116,7 +119,9 @@ function view(scenario: Scenario): SigningView {
   const values: Record<string, FieldValue> =
     scenario === 'partly-filled'
       ? { name: 'Zoë Łukasz-Müller', sig: { kind: 'typed', text: 'Zoë Łukasz-Müller' } }
-      : {};
+      : scenario === 'prefilled'
+        ? { name: 'Zoë Łukasz-Müller' }
+        : {};
   return {
     envelope: { id: 'env_demo', title: 'Fibre broadband contract', status },
     recipient: {
@@ -128,7 +133,12 @@ function view(scenario: Scenario): SigningView {
       status: scenario === 'signed' ? 'signed' : scenario === 'declined' ? 'declined' : 'opened',
       ...(scenario === 'signed' ? { completedAt: '2026-03-14T10:24:00Z' } : {}),
     } as SigningView['recipient'],
-    fields: fields.map((f) => ({ ...f, value: values[f.id] ?? null })),
+    // 'prefilled': the agent set the printed name from merge data, so the signer cannot change it.
+    fields: fields.map((f) => ({
+      ...f,
+      value: values[f.id] ?? null,
+      readOnly: scenario === 'prefilled' && f.id === 'name',
+    })),
     document: { sha256: '0'.repeat(64), pages: 3, name: 'contract.pdf' },
     consent: {
       version: 'esign-demo',
@@ -136,6 +146,8 @@ function view(scenario: Scenario): SigningView {
       accepted: false,
     },
     sealed: scenario === 'signed',
+    // Only 'emailed' has a mail transport: the done state then promises a copy by mail.
+    notifications: { email: scenario === 'emailed' },
     expiresAt: new Date(Date.now() + 30 * 60_000).toISOString(),
   };
 }
@@ -248,6 +260,8 @@ const meta: Meta<Args> = {
         'not-your-turn',
         'offline',
         'loading',
+        'prefilled',
+        'emailed',
       ],
     },
     zoom: { control: { type: 'range', min: 0.5, max: 3, step: 0.25 } },
@@ -271,6 +285,32 @@ export const Offline: Story = { args: { scenario: 'offline' } };
 export const AlreadySigned: Story = { args: { scenario: 'signed' } };
 export const Declined: Story = { args: { scenario: 'declined' } };
 export const Voided: Story = { args: { scenario: 'voided' } };
+/** The printed name was set by the agent from merge data: plain text with a lock, not an input. */
+export const ReadOnlyPrefilled: Story = { args: { scenario: 'prefilled' } };
+
+/** Waits for the pad inside a story, then clicks `selector` in its shadow root. */
+async function clickInPad(canvasElement: HTMLElement, selector: string): Promise<void> {
+  const pad = canvasElement.querySelector('cs-signer-pad')!;
+  for (let i = 0; i < 100; i++) {
+    const target = pad.shadowRoot?.querySelector<HTMLElement>(selector);
+    if (target) return target.click();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Finish with nothing filled: one list of every missing item, each a button to it. */
+export const MissingItems: Story = {
+  play: ({ canvasElement }) => clickInPad(canvasElement, 'button.finish'),
+};
+
+/** A phone-width pad in guided mode: Next opens the full-size editor sheet on the first field. */
+export const GuidedSheet: Story = {
+  args: { width: '360px' },
+  play: ({ canvasElement }) => clickInPad(canvasElement, 'button.field.guided'),
+};
+
+/** Right to left, at phone width. */
+export const ArabicPhone: Story = { args: { width: '360px', locale: 'ar' } };
 
 /** Dark mode and a brand colour: three custom properties. */
 export const DarkBrand: Story = {

@@ -144,20 +144,45 @@ describe('field validation in <cs-signer-pad>', function () {
     expect(await stored(token, 'seats')).to.equal(null);
     expect(errors).to.deep.equal([]);
 
-    // Finishing with a bad value lists it, focuses it and sends nothing.
-    $<HTMLInputElement>(el, '#consent')!.click();
-    const refused = oneEvent(el, 'cs-error');
-    $<HTMLButtonElement>(el, 'button.finish')!.click();
-    expect((await refused).detail.code).to.equal('validation');
-    await until(() => $(el, '.missing'), 'list of fields to correct');
-    expect($(el, '.missing p')!.textContent).to.contain('Some fields need correcting');
-    expect([...$(el, '.missing')!.querySelectorAll('li')].map((li) => li.textContent!.trim())).to.deep.equal([
-      'Enter an email address, like name@example.com',
-      'Use your PO number, e.g. PO-1234',
-      'Enter a number of at most 500',
-    ]);
-    await until(() => active(el) === input(el, 'email'), 'first field to correct focused');
-    await expect(el).to.be.accessible();
+    // Finishing lists every problem at once (the missing consent and signature, each bad value),
+    // focuses the list and sends nothing.
+    const realFetch = window.fetch;
+    const sent: string[] = [];
+    window.fetch = (request, init) => {
+      if ((init?.method ?? 'GET') !== 'GET') sent.push(request instanceof Request ? request.url : String(request));
+      return realFetch(request, init);
+    };
+    try {
+      const refused = oneEvent(el, 'cs-error');
+      $<HTMLButtonElement>(el, 'button.finish')!.click();
+      expect((await refused).detail.code).to.equal('incomplete');
+      await until(() => $(el, '.missing'), 'list of what to do');
+      expect($(el, '.missing-title')!.textContent).to.contain('complete these 5 items');
+      expect([...$(el, '.missing')!.querySelectorAll('li')].map((li) => li.textContent!.trim())).to.deep.equal([
+        'Agree to use electronic records and signatures',
+        'E-mail of Юлия: Enter an email address, like name@example.com',
+        'PO number: Use your PO number, e.g. PO-1234',
+        'Seats: Enter a number of at most 500',
+        'Signature (page 1)',
+      ]);
+      expect(active(el)).to.equal($(el, '.missing-title'));
+      expect(sent, 'no request while anything is missing').to.deep.equal([]);
+      await expect(el).to.be.accessible();
+      // Each entry takes focus to its field.
+      $<HTMLButtonElement>(el, '.missing li:nth-child(3) button')!.click();
+      expect(active(el)).to.equal(input(el, 'po'));
+
+      // With the consent given and the signature still missing: only the values to fix and it.
+      $<HTMLInputElement>(el, '#consent')!.click();
+      await sleep(300);
+      sent.length = 0;
+      $<HTMLButtonElement>(el, 'button.finish')!.click();
+      await el.updateComplete;
+      expect($(el, '.missing')!.querySelectorAll('li').length).to.equal(4);
+      expect(sent).to.deep.equal([]);
+    } finally {
+      window.fetch = realFetch;
+    }
 
     // Typing clears the message; good values are saved.
     await typeInto(el, 'email', 'zoe@example.com');

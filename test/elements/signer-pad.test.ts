@@ -5,7 +5,7 @@ import '../../packages/elements/src/signer-pad/define.ts';
 import type { CsSignerPad } from '../../packages/elements/src/signer-pad/signer-pad.ts';
 import type { PdfVariant, SealedPage } from '../support/wtr-countersign.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
-import { $, active, api, expectCrossOriginServer, serverCommand, until } from './support.ts';
+import { $, $$, active, api, expectCrossOriginServer, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
 setPdfWorkerSrc('/node_modules/pdfjs-dist/build/pdf.worker.min.mjs');
@@ -42,6 +42,49 @@ async function fillAll(seeded: Seeded, skip?: string): Promise<void> {
 }
 
 const CLOSED_PORT = 'http://127.0.0.1:9';
+
+/**
+ * Wraps window.fetch: records every request the page makes, and lets a test change the signing
+ * view the server answers (`patch` returns false once it no longer wants to change it).
+ */
+function spyFetch(patch?: (view: SigningView) => boolean | void) {
+  const original = window.fetch;
+  const calls: Array<{ method: string; path: string }> = [];
+  let patching = !!patch;
+  window.fetch = async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    const path = new URL(url, location.href).pathname;
+    calls.push({ method, path });
+    const response = await original(input, init);
+    if (!patching || method !== 'GET' || path !== '/api/v1/signing' || !response.ok) return response;
+    const view = (await response.json()) as SigningView;
+    if (patch!(view) === false) patching = false;
+    return Response.json(view);
+  };
+  restoreFetch = () => (window.fetch = original);
+  return calls;
+}
+let restoreFetch: (() => void) | undefined;
+/** The requests that change something (everything but GET). */
+const writes = (calls: Array<{ method: string; path: string }>) => calls.filter((c) => c.method !== 'GET');
+
+/** Every point of the 24 × 24 px square centred on `box` hits `box` (or what is inside it). */
+function expectTapTarget(el: CsSignerPad, box: HTMLElement, what: string): void {
+  const r = box.getBoundingClientRect();
+  const cx = r.left + r.width / 2;
+  const cy = r.top + r.height / 2;
+  for (const [dx, dy] of [
+    [-11.5, -11.5],
+    [11.5, -11.5],
+    [-11.5, 11.5],
+    [11.5, 11.5],
+    [0, 0],
+  ] as const) {
+    const hit = el.shadowRoot!.elementFromPoint(cx + dx, cy + dy);
+    expect(hit && box.contains(hit), `${what}: 24 × 24 target at ${dx},${dy}`).to.equal(true);
+  }
+}
 
 const fieldControl = (el: CsSignerPad, id: string) => {
   const box = $(el, `[data-field-id="${id}"]`)!;
@@ -100,6 +143,8 @@ describe('<cs-signer-pad>', function () {
   before(expectCrossOriginServer);
 
   afterEach(async () => {
+    restoreFetch?.();
+    restoreFetch = undefined;
     await setViewport({ width: 800, height: 600 });
   });
 
@@ -248,42 +293,109 @@ describe('<cs-signer-pad>', function () {
     expect(typed).to.deep.equal({ kind: 'typed', text: seeded.recipients[0]!.name });
   });
 
-  it('requires consent before finishing', async () => {
+  it('lists every missing item at once (consent, each required field) before any request, each one a way to it', async () => {
     const seeded = await seed();
+    const calls = spyFetch();
     const el = await mountReady(seeded);
+    // A saved signature: the list names what is still missing, not what is done.
+    await putField(seeded.session.token, 'customer_signature', { kind: 'typed', text: 'Zoë' });
+    calls.length = 0;
+    const error = oneEvent(el, 'cs-error');
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    const { detail } = await error;
+    expect(detail.code).to.equal('incomplete');
+    await el.updateComplete;
+    const items = [...$(el, '.missing')!.querySelectorAll('li')].map((li) => li.textContent!.trim());
+    // The pad's view still holds the signature as unsigned: it was saved behind its back.
+    expect(items).to.deep.equal([
+      'Agree to use electronic records and signatures',
+      'Signature (page 1)',
+      'Printed name (page 1)',
+      'I agree to the terms (page 1)',
+      'Signature (page 19)',
+    ]);
+    expect($(el, '.missing-title')!.textContent).to.contain('complete these 5 items');
+    expect(active(el)).to.equal($(el, '.missing-title'), 'focus on the list');
+    expect(writes(calls), 'no request while anything is missing').to.deep.equal([]);
+    expect($(el, '#consent')!.getAttribute('aria-invalid')).to.equal('true');
+    expect(fieldControl(el, 'customer_agree').getAttribute('aria-invalid')).to.equal('true');
+    await expect(el).to.be.accessible();
+
+    // Each item takes focus to what it names.
+    const buttons = [...$(el, '.missing')!.querySelectorAll<HTMLButtonElement>('button.missing-item')];
+    expect(buttons.length).to.equal(5);
+    buttons[0]!.click();
+    expect(active(el)?.id).to.equal('consent');
+    buttons[3]!.click();
+    expect(active(el)).to.equal(fieldControl(el, 'customer_agree'));
+    for (const b of buttons) expect(b.getBoundingClientRect().height).to.be.at.least(24);
+
+    // Consent alone: still no request, and the list shrinks to what is left.
+    $<HTMLInputElement>(el, '#consent')!.click();
+    await until(() => !$(el, '.missing')!.textContent!.includes('electronic records'), 'consent item gone');
+    calls.length = 0;
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    await el.updateComplete;
+    expect($(el, '.missing')!.querySelectorAll('li').length).to.equal(4);
+    expect(writes(calls).filter((c) => c.path.endsWith('/complete'))).to.deep.equal([]);
+  });
+
+  it('with only the consent missing, names it (consent-required) and sends nothing', async () => {
+    const seeded = await seed();
+    await fillAll(seeded);
+    const calls = spyFetch((view) => {
+      view.consent.accepted = false;
+      return false;
+    });
+    const el = await mountReady(seeded);
+    calls.length = 0;
     const error = oneEvent(el, 'cs-error');
     $<HTMLButtonElement>(el, 'button.finish')!.click();
     expect((await error).detail.code).to.equal('consent-required');
     await el.updateComplete;
-    expect($(el, '#consent-error')!.textContent).to.contain('Please agree');
-    expect(active(el)?.id).to.equal('consent');
+    expect([...$(el, '.missing')!.querySelectorAll('li')].map((li) => li.textContent!.trim())).to.deep.equal([
+      'Agree to use electronic records and signatures',
+    ]);
+    expect(writes(calls)).to.deep.equal([]);
     await expect(el).to.be.accessible();
   });
 
-  it('shows the server’s missing fields and focuses the first one', async () => {
-    const seeded = await seed();
+  it('shows a value the agent set as read-only text: labelled, never an input, never sent, not asked for', async () => {
+    const seeded = await seed({ mergeData: { printedName: 'Zoë Łukasz-Müller' } });
+    // Until every server says so itself, hand the pad the contract's readOnly flag.
+    const calls = spyFetch((view) => {
+      const name = view.fields.find((f) => f.id === 'customer_name')!;
+      name.readOnly = true;
+      name.value ??= 'Zoë Łukasz-Müller';
+    });
     const el = await mountReady(seeded);
-    const consent = $<HTMLInputElement>(el, '#consent')!;
-    consent.click();
-    for (let i = 0; i < 60; i++) {
-      if ((await signingView(seeded.session.token)).consent.accepted) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const error = oneEvent(el, 'cs-error');
+    const box = $(el, '[data-field-id="customer_name"]')!;
+    expect(box.querySelector('input')).to.equal(null);
+    expect(box.matches('input, button, [contenteditable]')).to.equal(false);
+    expect(box.classList.contains('readonly')).to.equal(true);
+    expect(box.textContent).to.contain('Zoë Łukasz-Müller');
+    expect(box.textContent).to.contain('Printed name (read-only)');
+    expect(getComputedStyle(box).borderStyle).to.equal('dotted');
+    expect($(el, '.progress')!.textContent).to.contain('0 of 3 required fields completed');
     $<HTMLButtonElement>(el, 'button.finish')!.click();
-    const { detail } = await error;
-    expect(detail.status).to.be.oneOf([409, 422]);
-    await until(() => $(el, '.missing'), 'missing list');
-    expect($(el, '.missing')!.querySelectorAll('li').length).to.equal(4);
-    await until(() => active(el) === fieldControl(el, 'customer_signature'), 'first missing field focused');
-    expect(fieldControl(el, 'customer_signature').getAttribute('aria-invalid')).to.equal('true');
+    await el.updateComplete;
+    expect($(el, '.missing')!.textContent).not.to.contain('Printed name');
+    expect(writes(calls).filter((c) => c.path.includes('customer_name'))).to.deep.equal([]);
     await expect(el).to.be.accessible();
+
+    // The same field in guided mode (narrow) is text too, not a button that opens the sheet.
+    const narrow = await mountReady(seeded, 360);
+    await until(() => $(narrow, 'button.field.guided'), 'guided mode');
+    expect($(narrow, '[data-field-id="customer_name"]')!.matches('button, input')).to.equal(false);
   });
 
   it('completes, fires cs-complete, offers the sealed copy, and shows "already signed" on reload', async () => {
     const seeded = await seed();
     const token = seeded.session.token;
     await fillAll(seeded);
+    spyFetch((view) => {
+      view.notifications = { email: false };
+    });
     const el = await mountReady(seeded);
     expect($<HTMLInputElement>(el, '#consent')!.checked).to.equal(true);
     const complete = oneEvent(el, 'cs-complete');
@@ -295,6 +407,10 @@ describe('<cs-signer-pad>', function () {
     await el.updateComplete;
     expect(state(el)).to.equal('done');
     expect($(el, '[data-state="done"]')!.getAttribute('role')).to.equal('status');
+    // Focus on the result's heading; no promise of mail the server will not send.
+    expect(active(el)).to.equal($(el, '[data-state="done"] h2'));
+    expect($(el, '[data-state="done"]')!.textContent).not.to.match(/sent to|emailed/);
+    expect($(el, '[data-state="done"]')!.textContent).to.contain('Download your signed copy below');
     const link = await until(() => $<HTMLAnchorElement>(el, 'a[download]'), 'download link', 15_000);
     expect(link.href).to.match(/^blob:/);
     expect(link.textContent).to.contain('Download signed copy');
@@ -333,14 +449,47 @@ describe('<cs-signer-pad>', function () {
     await expect(el).to.be.accessible();
   });
 
-  it('shows an invalid-token state', async () => {
+  it('says a copy will be emailed only when the server will email it', async () => {
+    const seeded = await seed();
+    await fillAll(seeded);
+    spyFetch((view) => {
+      view.notifications = { email: true };
+    });
+    const el = await mountReady(seeded);
+    $<HTMLButtonElement>(el, 'button.finish')!.click();
+    await until(() => state(el) === 'done', 'done');
+    expect($(el, '[data-state="done"]')!.textContent).to.contain('A copy will be emailed to zoe@example.com');
+  });
+
+  it('on a reload after signing, while the copy is being sealed, says so and then offers it', async () => {
+    const seeded = await seed();
+    await fillAll(seeded);
+    await api('POST', '/api/v1/signing/complete', {}, seeded.session.token);
+    // The first answer says the seal is not there yet (as right after the last signature).
+    spyFetch((view) => {
+      view.sealed = false;
+      return false;
+    });
+    const el = await mount(seeded.server, seeded.session.token);
+    await until(() => state(el) === 'signed', 'already-signed state');
+    expect($(el, '[data-state="signed"]')!.textContent).to.contain('Preparing your signed copy');
+    await until(() => $(el, 'a[download]'), 'download link once sealed', 15_000);
+    await expect(el).to.be.accessible();
+  });
+
+  it('shows an invalid-token state with one stable code and message (token-invalid)', async () => {
     const { server } = await serverCommand<{ server: string }>('cs-server');
     const error = new Promise<CustomEvent>((resolve) =>
       document.addEventListener('cs-error', (e) => resolve(e), { once: true }),
     );
     const el = await mount(server, 'not-a-real-token');
     await until(() => state(el) === 'invalid', 'invalid state');
-    expect((await error).detail.status).to.equal(401);
+    expect((await error).detail).to.deep.equal({
+      code: 'token-invalid',
+      message: 'This signing link is not valid',
+      status: 401,
+    });
+    expect($(el, '.message-title')!.textContent).to.equal('This signing link is not valid');
     expect($(el, '[role="alert"]')!.textContent).to.contain('not valid');
     await expect(el).to.be.accessible();
   });
@@ -454,6 +603,114 @@ describe('<cs-signer-pad>', function () {
     await expect(el).to.be.accessible();
   });
 
+  it('at 360 px: a guided mode by the element’s own width, with 24 px field targets and a full-size editor sheet', async () => {
+    await setViewport({ width: 360, height: 740 });
+    const seeded = await seed();
+    const wrapper = await fixture<HTMLDivElement>(
+      html`<div><cs-signer-pad server=${seeded.server} token=${seeded.session.token}></cs-signer-pad></div>`,
+    );
+    const el = wrapper.querySelector('cs-signer-pad')!;
+    await until(() => $(el, '.page[data-page="1"][data-rendered]'), 'page 1 painted');
+    await until(() => $(el, 'button.field.guided'), 'guided fields');
+    // No tiny inputs on the page: every field the signer fills is a button with a 24 × 24 target.
+    expect($(el, '.overlay input')).to.equal(null);
+    const targets = $$(el, '.page[data-page="1"] button.field');
+    expect(targets.map((t) => t.dataset['fieldId'])).to.have.members([
+      'customer_signature',
+      'customer_name',
+      'customer_agree',
+    ]);
+    for (const target of targets) {
+      target.scrollIntoView({ block: 'center' });
+      expectTapTarget(el, target, target.dataset['fieldId']!);
+    }
+    // The terms checkbox is drawn 9 px wide, yet still a 24 px target.
+    expect($(el, '[data-field-id="customer_agree"]')!.getBoundingClientRect().width).to.be.below(24);
+    await expect(el).to.be.accessible();
+
+    // Keyboard only: Next opens the sheet on the first required field.
+    const next = $<HTMLButtonElement>(el, 'button.next')!;
+    next.focus();
+    await sendKeys({ press: 'Enter' });
+    const sheet = await until(() => $<HTMLDialogElement>(el, 'dialog.sheet[open]'), 'sheet open');
+    expect(sheet.getAttribute('aria-labelledby')).to.equal('sheet-title');
+    expect($(el, '#sheet-title')!.textContent!.trim()).to.equal('Signature');
+    expect(active(el)).to.equal($(el, '.sheet-sign'));
+    const big = (selector: string) => {
+      for (const b of sheet.querySelectorAll<HTMLElement>(selector)) {
+        const r = b.getBoundingClientRect();
+        expect(r.height, b.textContent!).to.be.at.least(44);
+        expect(r.width, b.textContent!).to.be.at.least(44);
+      }
+    };
+    big('button');
+    await expect(el).to.be.accessible();
+    // Focus stays inside: Tab from the last control comes back to the first.
+    $<HTMLButtonElement>(el, '.sheet-done')!.focus();
+    await sendKeys({ press: 'Tab' });
+    expect(sheet.contains(active(el))).to.equal(true);
+    await sendKeys({ down: 'Shift' });
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ up: 'Shift' });
+    expect(active(el)).to.equal($(el, '.sheet-done'));
+
+    // Next: the printed name, a 16 px input with its full label, the page zoomed to it.
+    $<HTMLButtonElement>(el, '.sheet-next')!.focus();
+    await sendKeys({ press: 'Enter' });
+    await until(() => $(el, '#sheet-title')!.textContent!.trim() === 'Printed name', 'second field');
+    const input = $<HTMLInputElement>(el, '#sheet-input')!;
+    expect(active(el)).to.equal(input);
+    expect(parseFloat(getComputedStyle(input).fontSize)).to.be.at.least(16);
+    expect(input.getBoundingClientRect().height).to.be.at.least(44);
+    expect($(el, 'label[for="sheet-input"]')!.textContent!.trim()).to.equal('Printed name');
+    expect(el.zoom).to.be.greaterThan(1);
+    big('button');
+    await sendKeys({ type: 'Zoë Łukasz-Müller' });
+    await expect(el).to.be.accessible();
+
+    // Next: the terms checkbox, with its label visible beside it.
+    await sendKeys({ press: 'Tab' });
+    await sendKeys({ press: 'Tab' });
+    expect(active(el)).to.equal($(el, '.sheet-next'));
+    await sendKeys({ press: 'Enter' });
+    await until(() => $(el, '#sheet-title')!.textContent!.trim() === 'I agree to the terms', 'third field');
+    const label = $(el, '.sheet-check span')!;
+    const box = label.getBoundingClientRect();
+    expect(box.width).to.be.greaterThan(50);
+    expect(label.textContent).to.equal('I agree to the terms');
+    expect(getComputedStyle(label).visibility).to.equal('visible');
+    expect($(el, '.sheet-check')!.getBoundingClientRect().height).to.be.at.least(44);
+    await sendKeys({ press: 'Space' });
+    expect($<HTMLInputElement>(el, '#sheet-input')!.checked).to.equal(true);
+    await expect(el).to.be.accessible();
+
+    // Escape closes; focus is back where the sheet was opened from; the values are on the page.
+    await sendKeys({ press: 'Escape' });
+    await until(() => !$(el, 'dialog.sheet[open]'), 'sheet closed');
+    await until(() => active(el) === next, 'focus returned to Next');
+    expect($(el, '[data-field-id="customer_name"]')!.textContent).to.contain('Zoë Łukasz-Müller');
+    expect($(el, '[data-field-id="customer_agree"]')!.classList.contains('filled')).to.equal(true);
+    const stored = async () => (await signingView(seeded.session.token)).fields;
+    for (let i = 0; i < 60; i++) {
+      const fields = await stored();
+      if (fields.find((f) => f.id === 'customer_agree')!.value === true) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const fields = await stored();
+    expect(fields.find((f) => f.id === 'customer_name')!.value).to.equal('Zoë Łukasz-Müller');
+    expect(fields.find((f) => f.id === 'customer_agree')!.value).to.equal(true);
+
+    // A tap on a field opens the sheet on it; a wide pad (not the window) is not guided.
+    $<HTMLButtonElement>(el, '[data-field-id="customer_agree"]')!.click();
+    await until(() => $(el, 'dialog.sheet[open]'), 'sheet from a tap');
+    expect($(el, '#sheet-title')!.textContent!.trim()).to.equal('I agree to the terms');
+    $<HTMLButtonElement>(el, '.sheet-done')!.click();
+    await until(() => !$(el, 'dialog.sheet[open]'), 'closed by Done');
+    wrapper.style.width = '800px';
+    await until(() => !$(el, 'button.field.guided'), 'not guided at 800 px');
+    expect($(el, '[data-field-id="customer_name"] input')).not.to.equal(null);
+  });
+
   it('shows the unconfigured and loading states', async () => {
     const el = await fixture<CsSignerPad>(html`<cs-signer-pad></cs-signer-pad>`);
     expect(state(el)).to.equal('unconfigured');
@@ -482,7 +739,11 @@ describe('<cs-signer-pad>', function () {
     );
     const el = await mount(seeded.server, seeded.session.token);
     await until(() => state(el) === 'expired', 'expired state');
-    expect((await error).detail).to.include({ code: 'token-expired', status: 401 });
+    expect((await error).detail).to.deep.equal({
+      code: 'token-expired',
+      message: 'Your signing link has expired',
+      status: 401,
+    });
     expect($(el, '[role="alert"]')!.textContent).to.contain('expired');
     await expect(el).to.be.accessible();
   });

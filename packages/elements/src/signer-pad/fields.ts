@@ -1,8 +1,13 @@
 import type { FieldValue, SigningField } from '@countersign/core';
 
-/** Fields a signer must fill themselves (date_signed is stamped by the server). */
+/** Fields the signer can change: not stamped by the server (date_signed), not set by the agent. */
+export function isEditable(field: SigningField): boolean {
+  return field.type !== 'date_signed' && !field.readOnly;
+}
+
+/** Fields a signer must fill themselves (date_signed is stamped, read-only ones are prefilled). */
 export function needsInput(field: SigningField): boolean {
-  return field.required && field.type !== 'date_signed';
+  return field.required && isEditable(field);
 }
 
 export function isFilled(field: SigningField, value: FieldValue | undefined): boolean {

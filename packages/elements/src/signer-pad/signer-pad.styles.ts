@@ -315,6 +315,104 @@ const own = css`
     padding: 0 0.25em;
   }
 
+  /* a value the agent set: text, not a control, marked with a lock and a dotted frame */
+  .field.readonly {
+    justify-content: flex-start;
+    gap: 0.25em;
+    padding: 0 0.25em;
+    cursor: default;
+    border: 1px dotted color-mix(in srgb, var(--_text) 45%, transparent);
+    background: color-mix(in srgb, #eef0f4 85%, transparent);
+    font-size: clamp(10px, 60cqh, 20px);
+    white-space: nowrap;
+    overflow: hidden;
+  }
+  .field.readonly::before {
+    content: none;
+  }
+  .readonly-value {
+    overflow: hidden;
+    text-overflow: ellipsis;
+  }
+  .lock {
+    margin-inline-start: auto;
+    font-size: 0.75em;
+    opacity: 0.7;
+  }
+
+  /* guided mode: each field is a button opening the sheet; its ::before keeps a 44 px target */
+  .field.guided {
+    overflow: visible;
+    font-size: clamp(8px, 60cqh, 16px);
+  }
+  .guided-value {
+    max-width: 100%;
+    overflow: hidden;
+    text-overflow: ellipsis;
+    white-space: nowrap;
+    padding: 0 0.2em;
+  }
+  .field.guided.type-text .guided-value {
+    align-self: center;
+    margin-inline-end: auto;
+  }
+  .field.guided.type-text:not(.filled) .guided-value {
+    color: color-mix(in srgb, currentColor 60%, transparent);
+  }
+
+  /* the editor sheet: a dialog along the bottom edge, full-size controls */
+  .dialog.sheet {
+    width: 100%;
+    max-width: 40rem;
+    margin: auto auto 0;
+    border-radius: var(--_radius) var(--_radius) 0 0;
+    max-height: 70dvh;
+  }
+  .dialog.sheet::backdrop {
+    background: rgb(10 15 30 / 0.25);
+  }
+  .sheet-body {
+    font-size: 1rem;
+  }
+  .sheet-body h2 {
+    overflow-wrap: anywhere;
+  }
+  .sheet-label {
+    font-weight: 600;
+  }
+  .sheet-input {
+    ${controlLook}
+    width: 100%;
+    box-sizing: border-box;
+    padding: 0.5rem 0.75rem;
+    font-size: 16px;
+  }
+  .sheet-input[aria-invalid='true'] {
+    border-color: var(--_danger);
+  }
+  .sheet-check {
+    font-size: 16px;
+    font-weight: 600;
+  }
+  .sheet-check input {
+    width: 28px;
+    height: 28px;
+  }
+  .sheet-sign {
+    justify-self: start;
+  }
+  .sheet-preview img {
+    max-height: 4rem;
+  }
+  .sheet-nav {
+    display: flex;
+    gap: 0.5rem;
+  }
+  .sheet-nav .button {
+    flex: 1 1 0;
+    min-height: 44px;
+  }
+
   /* consent and actions */
   .actions {
     display: grid;
@@ -373,6 +471,16 @@ const own = css`
   .missing p,
   .missing ul {
     margin: 0;
+  }
+  .missing ul {
+    padding-inline-start: 1.25rem;
+  }
+  .missing-title {
+    font-weight: 600;
+  }
+  .missing-item {
+    min-height: 24px;
+    text-align: start;
   }
   .buttons {
     display: flex;

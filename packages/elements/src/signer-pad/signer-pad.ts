@@ -17,7 +17,7 @@ import { CsConnectedElement } from '../internal/connected.ts';
 import { FormAssociated, type FormValidity } from '../internal/form-associated.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import { SignatureCaptureController } from '../controllers/signature-capture.ts';
-import { initialsOf, isFilled, needsInput, placement, readingOrder } from './fields.ts';
+import { initialsOf, isEditable, isFilled, needsInput, placement, readingOrder } from './fields.ts';
 import { styles } from './signer-pad.styles.ts';
 import './signer-pad.strings.ts';
 
@@ -70,6 +70,18 @@ interface Failure {
 }
 
 const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
+/** Below this width of the element (not the window) the pad edits one field at a time in a sheet. */
+const GUIDED_WIDTH = 600;
+/** The guided mode zooms the page until the field being edited is at least this wide. */
+const GUIDED_FIELD_WIDTH = 120;
+
+/** One entry of the list of what stops Finish: the consent, a field to fill, or a value to fix. */
+interface MissingItem {
+  fieldId?: string;
+  consent?: boolean;
+  message: string;
+  format?: boolean;
+}
 const TEXT_SAVE_DELAY = 600;
 
 /** The on-screen keyboard a text field's validation wants (a date is typed with its dashes). */
@@ -175,7 +187,11 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   @state() private failure?: Failure;
   @state() private consentChecked = false;
   @state() private consentError = false;
-  @state() private missing: Array<{ fieldId?: string; message: string; format?: boolean }> = [];
+  @state() private missing: MissingItem[] = [];
+  /** True while the element is narrower than GUIDED_WIDTH: fields open the editor sheet. */
+  @state() private guided = false;
+  /** The field the editor sheet shows (guided mode). */
+  @state() private sheetField?: SigningField;
   @state() private fieldErrors = new Map<string, string>();
   @state() private saveError?: string;
   @state() private busy: 'finish' | 'decline' | undefined;
@@ -191,6 +207,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   @query('dialog.signature') private signatureDialog?: HTMLDialogElement;
   @query('dialog.decline') private declineDialog?: HTMLDialogElement;
   @query('canvas.draw') private drawCanvas?: HTMLCanvasElement;
+  @query('dialog.sheet') private sheetDialog?: HTMLDialogElement;
 
   /** Values as the signer sees them (server values, overlaid by unsaved local ones). */
   private values = new Map<string, FieldValue>();
@@ -202,6 +219,13 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   private readyFor?: string;
   private documentFor?: string;
   private sealPoll?: AbortController;
+  /** What had focus before the sheet opened, to return to when it closes. */
+  private sheetOpener?: HTMLElement;
+  private readonly resizeObserver = new ResizeObserver(([entry]) => {
+    const width = entry?.contentBoxSize?.[0]?.inlineSize ?? entry?.contentRect.width ?? 0;
+    const guided = width > 0 && width < GUIDED_WIDTH;
+    if (guided !== this.guided) this.guided = guided;
+  });
 
   private readonly pages = new PdfPagesController(this, {
     firstPaint: () => performance.mark('cs-first-page'),
@@ -252,8 +276,14 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     },
   });
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resizeObserver.observe(this);
+  }
+
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.resizeObserver.disconnect();
     this.sealPoll?.abort();
     for (const timer of this.textTimers.values()) clearTimeout(timer);
     if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
@@ -286,7 +316,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   override updated(changed: PropertyValues<this>): void {
     if (changed.has('phase' as keyof CsSignerPad) && (this.phase === 'done' || this.phase === 'declined')) {
       // The controls the signer used are gone: move focus to what happened.
-      this.renderRoot.querySelector<HTMLElement>('.message')?.focus();
+      this.renderRoot.querySelector<HTMLElement>('.message .message-title')?.focus();
     }
     this.pages.setRoot(this.viewerEl ?? null);
     if (this.viewerEl) {
@@ -318,6 +348,8 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     const ids = new Set(view.fields.map((f) => f.id));
     for (const id of this.pending.keys()) if (!ids.has(id)) this.pending.delete(id);
     for (const field of view.fields) {
+      // The agent's value is the only one a read-only field has: nothing local is kept or sent.
+      if (field.readOnly) this.pending.delete(field.id);
       if (!this.pending.has(field.id)) this.values.set(field.id, field.value);
     }
     this.consentChecked = view.consent.accepted || this.consentPending;
@@ -343,7 +375,12 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       if (this.pending.size || this.consentPending) void this.flush();
     } else {
       this.closeDocument();
-      if (this.phase === 'signed' && view.sealed && this.downloadState === 'idle') void this.fetchSealed();
+      if (this.phase === 'signed' && this.downloadState === 'idle') {
+        // A reload after signing: offer the sealed copy, or say it is on its way.
+        if (view.sealed) void this.fetchSealed();
+        else if (view.envelope.status === 'completed') void this.awaitSeal();
+        else this.downloadState = 'later';
+      }
     }
   }
 
@@ -358,13 +395,20 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       const slug = problem.type.split(/[/#]/).pop() || 'error';
       const message = problem.detail ?? problem.title;
       if (error.isNetworkError) return { kind: 'network', code: 'network', message, status: 0 };
+      // One code and one message per link problem, whatever the server's wording: a host shows
+      // the same words in its own banner (cs-error detail) as the pad does.
       if (isProblemType(problem, 'token-expired'))
-        return { kind: 'expired', code: 'token-expired', message, status: error.status };
+        return {
+          kind: 'expired',
+          code: 'token-expired',
+          message: this.t('signer.expired.title'),
+          status: error.status,
+        };
       if (isProblemType(problem, 'token-invalid') || error.status === 401 || error.status === 403) {
         return {
           kind: 'invalid',
-          code: slug === 'about:blank' ? 'token-invalid' : slug,
-          message,
+          code: 'token-invalid',
+          message: this.t('signer.invalid.title'),
           status: error.status,
         };
       }
@@ -394,6 +438,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   }
 
   private setValue(field: SigningField, value: FieldValue, saveNow: boolean): void {
+    if (!isEditable(field)) return;
     const wasFilled = isFilled(field, this.currentValue(field));
     this.values.set(field.id, value);
     this.pending.set(field.id, value);
@@ -485,6 +530,15 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
 
   private saveFailed(error: unknown, fieldId?: string): false {
     const failure = this.classify(error);
+    if (fieldId && error instanceof ApiError && error.status === 403) {
+      // The server keeps this value (set by the agent): drop ours and say so on the field.
+      this.pending.delete(fieldId);
+      const field = this.view?.fields.find((f) => f.id === fieldId);
+      if (field) this.values.set(fieldId, field.value);
+      this.fieldErrors = new Map(this.fieldErrors).set(fieldId, error.problem.detail ?? error.problem.title);
+      this.reportError({ ...failure, code: 'field-read-only' });
+      return false;
+    }
     if (failure.kind === 'network' || (failure.kind === 'unknown' && failure.status >= 500)) {
       this.saveError = this.t('signer.saveFailed');
       this.reportError(failure);
@@ -527,6 +581,11 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   }
 
   private focusField(fieldId: string): void {
+    const field = this.view?.fields.find((f) => f.id === fieldId);
+    if (this.guided && field && isEditable(field)) {
+      void this.openSheet(field);
+      return;
+    }
     const control = this.controlFor(fieldId);
     if (!control) return;
     const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
@@ -536,6 +595,10 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
 
   private goToNextRequired(): void {
     const remaining = this.remaining;
+    if (this.guided && (remaining[0] ?? this.sheetFields[0])) {
+      void this.openSheet(remaining[0] ?? this.sheetFields[0]!);
+      return;
+    }
     if (!remaining.length) {
       this.announce(this.t('signer.allDone'));
       this.renderRoot.querySelector<HTMLElement>('.finish')?.focus();
@@ -561,32 +624,55 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     this.consentChecked = checked;
     if (!checked) return;
     this.consentError = false;
+    this.missing = this.missing.filter((m) => !m.consent);
     this.consentPending = true;
     await this.flush();
+  }
+
+  /**
+   * Everything that stops Finish, in one list: the consent, then each required field still empty
+   * and each value that fails its validation, in reading order.
+   */
+  private blockers(): MissingItem[] {
+    const items: MissingItem[] = [];
+    if (!this.consentChecked) items.push({ consent: true, message: this.t('signer.missingConsent') });
+    for (const field of this.orderedFields) {
+      if (!isEditable(field)) continue;
+      const value = this.currentValue(field);
+      const problem = this.formatProblem(field, value);
+      if (problem) items.push({ fieldId: field.id, message: `${this.fieldLabel(field)}: ${problem}`, format: true });
+      else if (field.required && !isFilled(field, value))
+        items.push({
+          fieldId: field.id,
+          message: this.t('signer.missingField', { label: this.fieldLabel(field), page: field.page }),
+        });
+    }
+    return items;
+  }
+
+  private focusConsent(): void {
+    const input = this.renderRoot.querySelector<HTMLInputElement>('#consent');
+    input?.scrollIntoView({ block: 'center', behavior: 'auto' });
+    input?.focus({ preventScroll: true });
   }
 
   private async finish(): Promise<void> {
     const view = this.view;
     const client = this.client;
     if (!view || !client || this.busy) return;
-    this.missing = [];
-    if (!this.consentChecked) {
-      this.consentError = true;
+    const blockers = this.blockers();
+    this.missing = blockers;
+    if (blockers.length) {
+      // Nothing is sent while anything is missing: the signer sees the whole list at once.
+      this.consentError = blockers.some((b) => b.consent);
+      const errors = new Map(this.fieldErrors);
+      for (const b of blockers) if (b.fieldId) errors.set(b.fieldId, b.message);
+      this.fieldErrors = errors;
+      const only = blockers.length === 1 ? blockers[0]! : undefined;
+      const code = only?.consent ? 'consent-required' : blockers.every((b) => b.format) ? 'validation' : 'incomplete';
+      this.reportError({ code, message: blockers.map((b) => b.message).join('; '), status: 0 });
       await this.updateComplete;
-      this.renderRoot.querySelector<HTMLInputElement>('#consent')?.focus();
-      this.reportError({ code: 'consent-required', message: this.t('signer.consent.required'), status: 0 });
-      return;
-    }
-    const wrong = this.orderedFields.flatMap((f) => {
-      const message = this.formatProblem(f, this.currentValue(f));
-      return message ? [{ fieldId: f.id, message, format: true }] : [];
-    });
-    if (wrong.length) {
-      this.missing = wrong;
-      this.fieldErrors = new Map([...this.fieldErrors, ...wrong.map((w) => [w.fieldId, w.message] as const)]);
-      this.reportError({ code: 'validation', message: wrong[0]!.message, status: 0 });
-      await this.updateComplete;
-      this.focusField(wrong[0]!.fieldId);
+      this.renderRoot.querySelector<HTMLElement>('.missing-title')?.focus();
       return;
     }
     this.busy = 'finish';
@@ -785,7 +871,90 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     const field = this.dialogField;
     this.capture.detach();
     this.dialogField = undefined;
-    if (field) requestAnimationFrame(() => this.controlFor(field.id)?.focus({ preventScroll: true }));
+    if (!field) return;
+    requestAnimationFrame(() => {
+      const back = this.sheetDialog?.open
+        ? this.sheetDialog.querySelector<HTMLElement>('.sheet-sign')
+        : this.controlFor(field.id);
+      back?.focus({ preventScroll: true });
+    });
+  }
+
+  // ---- guided mode: the editor sheet
+
+  /** The fields the sheet steps through: every one the signer can change, in reading order. */
+  private get sheetFields(): SigningField[] {
+    return this.orderedFields.filter(isEditable);
+  }
+
+  private async openSheet(field: SigningField): Promise<void> {
+    const dialog = this.sheetDialog;
+    if (!dialog?.open) {
+      const active = (this.renderRoot as ShadowRoot).activeElement;
+      this.sheetOpener = active instanceof HTMLElement ? active : undefined;
+    }
+    this.sheetField = field;
+    await this.updateComplete;
+    if (!this.sheetDialog?.open) this.sheetDialog?.showModal();
+    this.showFieldOnPage(field);
+    this.sheetDialog?.querySelector<HTMLElement>('#sheet-input, .sheet-sign')?.focus();
+  }
+
+  /** Scrolls the page to the field and zooms in until it is wide enough to see. */
+  private showFieldOnPage(field: SigningField): void {
+    const page = this.renderRoot.querySelector<HTMLElement>(`.page[data-page="${field.page}"]`);
+    const pageWidth = page?.getBoundingClientRect().width ?? 0;
+    if (pageWidth > 0 && field.width * pageWidth < GUIDED_FIELD_WIDTH) {
+      const wanted = GUIDED_FIELD_WIDTH / ((field.width * pageWidth) / this.zoom);
+      this.zoom = ZOOM_STEPS.find((z) => z >= wanted) ?? ZOOM_STEPS.at(-1)!;
+    }
+    void this.updateComplete.then(() => {
+      const box = this.renderRoot.querySelector<HTMLElement>(`[data-field-id="${CSS.escape(field.id)}"]`);
+      box?.scrollIntoView({ block: 'center', inline: 'center', behavior: 'auto' });
+    });
+  }
+
+  private stepSheet(direction: 1 | -1): void {
+    const list = this.sheetFields;
+    const at = list.findIndex((f) => f.id === this.sheetField?.id);
+    const next = list[at + direction];
+    if (next) void this.openSheet(next);
+  }
+
+  private closeSheet(): void {
+    this.sheetDialog?.close();
+  }
+
+  private onSheetClosed(): void {
+    const field = this.sheetField;
+    this.sheetField = undefined;
+    if (field) {
+      const problem = this.formatProblem(field, this.currentValue(field));
+      if (problem) this.showFieldError(field, problem);
+    }
+    void this.flush();
+    const back = this.sheetOpener?.isConnected ? this.sheetOpener : field ? this.controlFor(field.id) : null;
+    this.sheetOpener = undefined;
+    requestAnimationFrame(() => back?.focus({ preventScroll: true }));
+  }
+
+  /** Keeps Tab and Shift+Tab inside the sheet while it is open. */
+  private onSheetKey(event: KeyboardEvent): void {
+    if (event.key !== 'Tab') return;
+    const focusable = [
+      ...(this.sheetDialog?.querySelectorAll<HTMLElement>('input, button:not([disabled]), [tabindex="0"]') ?? []),
+    ];
+    if (!focusable.length) return;
+    const first = focusable[0]!;
+    const last = focusable.at(-1)!;
+    const current = (this.renderRoot as ShadowRoot).activeElement;
+    if (event.shiftKey && current === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && current === last) {
+      event.preventDefault();
+      first.focus();
+    }
   }
 
   // ---- rendering
@@ -844,7 +1013,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       role=${role}
       aria-live=${role === 'alert' ? 'assertive' : 'polite'}
     >
-      <h2 class="message-title">${title}</h2>
+      <h2 class="message-title" tabindex="-1">${title}</h2>
       <p>${body}</p>
       ${extra}
     </section>`;
@@ -918,7 +1087,12 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     return this.message(
       'done',
       this.t('signer.done.title', { name: view.recipient.name }),
-      this.t('signer.done.body', { title: view.envelope.title, email: view.recipient.email }),
+      // Promise a mailed copy only when the server says it will send one.
+      `${this.t('signer.done.body', { title: view.envelope.title })} ${
+        view.notifications?.email === true
+          ? this.t('signer.done.emailed', { email: view.recipient.email })
+          : this.t('signer.done.downloadOnly')
+      }`,
       'status',
       this.renderDownload(),
     );
@@ -1030,7 +1204,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
           )}
         </div>
       </div>
-      ${this.renderActions(view)} ${this.renderSignatureDialog()} ${this.renderDeclineDialog()}
+      ${this.renderActions(view)} ${this.renderSheet()} ${this.renderSignatureDialog()} ${this.renderDeclineDialog()}
     `;
   }
 
@@ -1072,6 +1246,8 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       .join(' ');
     const errorId = `error-${field.id}`;
     const errorNote = error ? html`<span class="visually-hidden" id=${errorId}>${error}</span>` : nothing;
+    if (field.readOnly) return this.renderReadOnly(field, value);
+    if (this.guided && isEditable(field)) return this.renderGuidedField(field, value, filled, parts, classes, error);
     switch (field.type) {
       case 'signature':
       case 'initials': {
@@ -1148,6 +1324,179 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     }
   }
 
+  /** A value the agent set: plain text in the field, named as read-only, never an input. */
+  private renderReadOnly(field: SigningField, value: FieldValue | undefined): TemplateResult {
+    const text =
+      typeof value === 'string'
+        ? value
+        : typeof value === 'object' && value
+          ? value.kind === 'typed'
+            ? value.text
+            : ''
+          : value === true
+            ? '✓'
+            : '';
+    return html`<span
+      part="field field-${field.type} field-readonly"
+      class="field type-${field.type} readonly"
+      style=${placement(field)}
+      data-field-id=${field.id}
+      title=${this.t('signer.readOnlyHint')}
+      ><span class="visually-hidden">${this.fieldLabel(field)} (${this.t('signer.readOnly')}): </span
+      ><span class="readonly-value">${text}</span><span class="lock" aria-hidden="true">🔒</span></span
+    >`;
+  }
+
+  /**
+   * On a narrow element every field is a button that opens the editor sheet: the field may be
+   * drawn a few pixels high, its hit area (::before) and the sheet's controls are full size.
+   */
+  private renderGuidedField(
+    field: SigningField,
+    value: FieldValue | undefined,
+    filled: boolean,
+    parts: string,
+    classes: string,
+    error: string | undefined,
+  ): TemplateResult {
+    const errorId = `error-${field.id}`;
+    let content: unknown;
+    if (field.type === 'text') content = typeof value === 'string' && value ? value : this.fieldLabel(field);
+    else if (field.type === 'checkbox') content = value === true ? '✓' : '';
+    else if (typeof value === 'object' && value)
+      content =
+        value.kind === 'drawn'
+          ? html`<img src=${value.image} alt="" />`
+          : html`<span class="typed" style="--chars:${Math.max(value.text.length, 4)}">${value.text}</span>`;
+    else
+      content = html`<span class="cta">${this.t(field.type === 'signature' ? 'field.sign' : 'field.initial')}</span>`;
+    return html`<button
+        type="button"
+        part=${parts}
+        class="${classes} guided"
+        style=${placement(field)}
+        data-field-id=${field.id}
+        aria-haspopup="dialog"
+        aria-invalid=${error ? 'true' : 'false'}
+        aria-describedby=${error ? errorId : nothing}
+        @click=${() => this.openSheet(field)}
+      >
+        <span class="guided-value" aria-hidden="true">${content}</span
+        ><span class="visually-hidden"
+          >${this.t('sheet.editField', { label: this.describeField(field, filled) })}</span
+        ></button
+      >${error ? html`<span class="visually-hidden" id=${errorId}>${error}</span>` : nothing}`;
+  }
+
+  private renderSheet(): TemplateResult {
+    const field = this.sheetField;
+    const list = this.sheetFields;
+    const index = field ? list.findIndex((f) => f.id === field.id) : -1;
+    return html`<dialog
+      part="sheet"
+      class="dialog sheet"
+      aria-labelledby="sheet-title"
+      aria-describedby="sheet-position"
+      @close=${this.onSheetClosed}
+      @keydown=${this.onSheetKey}
+    >
+      ${field ? this.renderSheetBody(field, index, list.length) : nothing}
+    </dialog>`;
+  }
+
+  private renderSheetBody(field: SigningField, index: number, count: number): TemplateResult {
+    const value = this.currentValue(field);
+    const error = this.fieldErrors.get(field.id);
+    const label = this.fieldLabel(field);
+    let editor: TemplateResult;
+    if (field.type === 'text') {
+      const kind = field.validation?.kind;
+      editor = html`<label class="stack sheet-label" for="sheet-input">${label}</label>
+        <input
+          id="sheet-input"
+          class="sheet-input"
+          type=${kind === 'email' ? 'email' : kind === 'phone' ? 'tel' : 'text'}
+          inputmode=${(kind && INPUT_MODES[kind]) || nothing}
+          autocomplete="off"
+          .value=${typeof value === 'string' ? value : ''}
+          ?required=${field.required}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${error ? 'sheet-error' : nothing}
+          @input=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, false)}
+          @change=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).value, true)}
+          @blur=${() => this.onTextBlur(field)}
+        />`;
+    } else if (field.type === 'checkbox') {
+      editor = html`<label class="check sheet-check">
+        <input
+          id="sheet-input"
+          type="checkbox"
+          .checked=${value === true}
+          ?required=${field.required}
+          aria-invalid=${error ? 'true' : 'false'}
+          aria-describedby=${error ? 'sheet-error' : nothing}
+          @change=${(e: Event) => this.setValue(field, (e.target as HTMLInputElement).checked, true)}
+        /><span>${label}</span>
+      </label>`;
+    } else {
+      const has = typeof value === 'object' && value !== null;
+      editor = html`${
+          has
+            ? html`<div class="preview sheet-preview" role="img" aria-label=${this.t('dialog.preview')}>
+                ${
+                  value.kind === 'drawn'
+                    ? html`<img src=${value.image} alt="" />`
+                    : html`<span aria-hidden="true">${value.text}</span>`
+                }
+              </div>`
+            : nothing
+        }
+        <button
+          type="button"
+          part="button primary"
+          class="button primary sheet-sign"
+          aria-describedby=${error ? 'sheet-error' : nothing}
+          @click=${() => this.openSignature(field)}
+        >
+          ${has ? this.t('sheet.change') : this.t(field.type === 'initials' ? 'sheet.initial' : 'sheet.sign')}
+        </button>`;
+    }
+    return html`<div class="dialog-body sheet-body">
+      <h2 id="sheet-title">${this.t('sheet.title', { label })}</h2>
+      <p id="sheet-position" class="muted">
+        ${this.t('sheet.position', {
+          index: index + 1,
+          count,
+          required: this.t(field.required ? 'field.required' : 'field.optional'),
+        })}
+      </p>
+      ${editor} ${error ? html`<p id="sheet-error" class="error-text" role="alert">${error}</p>` : nothing}
+      <div class="sheet-nav">
+        <button
+          type="button"
+          part="button"
+          class="button sheet-prev"
+          ?disabled=${index <= 0}
+          @click=${() => this.stepSheet(-1)}
+        >
+          ${this.t('sheet.previous')}
+        </button>
+        <button
+          type="button"
+          part="button"
+          class="button sheet-next"
+          ?disabled=${index >= count - 1}
+          @click=${() => this.stepSheet(1)}
+        >
+          ${this.t('sheet.next')}
+        </button>
+        <button type="button" part="button primary" class="button primary sheet-done" @click=${this.closeSheet}>
+          ${this.t('sheet.done')}
+        </button>
+      </div>
+    </div>`;
+  }
+
   private renderActions(view: SigningView): TemplateResult {
     const accepted = view.consent.accepted;
     return html`<div part="actions" class="actions">
@@ -1182,16 +1531,32 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       </section>
       ${
         this.missing.length
-          ? html`<div class="missing" role="alert">
-              <p>${this.t(this.missing.every((m) => m.format) ? 'signer.fix' : 'signer.missing')}</p>
+          ? html`<div part="missing" class="missing" role="alert">
+              <p class="missing-title" tabindex="-1">
+                ${
+                  this.missing.every((m) => m.format)
+                    ? this.t('signer.fix')
+                    : this.t('signer.missingAll', { count: this.missing.length })
+                }
+              </p>
               <ul>
                 ${this.missing.map(
                   (m) =>
                     html`<li>
                       ${
                         m.fieldId
-                          ? html`<button class="link" @click=${() => this.focusField(m.fieldId!)}>${m.message}</button>`
-                          : m.message
+                          ? html`<button
+                              type="button"
+                              class="link missing-item"
+                              @click=${() => this.focusField(m.fieldId!)}
+                            >
+                              ${m.message}
+                            </button>`
+                          : m.consent
+                            ? html`<button type="button" class="link missing-item" @click=${this.focusConsent}>
+                                ${m.message}
+                              </button>`
+                            : m.message
                       }
                     </li>`,
                 )}
