@@ -1,5 +1,5 @@
 import { expect, fixture, html, oneEvent, waitUntil } from '@open-wc/testing';
-import { sendKeys } from '@web/test-runner-commands';
+import { sendKeys, setViewport } from '@web/test-runner-commands';
 import type { AuditEvent, AuditTrail } from '@countersign/core';
 import '../../packages/elements/src/audit-viewer/define.ts';
 import type { CsAuditViewer, VerifiedDetail } from '../../packages/elements/src/audit-viewer/audit-viewer.ts';
@@ -295,6 +295,154 @@ describe('summarizeUserAgent', () => {
   for (const [ua, browser, os] of cases) {
     it(`reads ${browser ?? 'nothing'} on ${os ?? 'nothing'}`, () => {
       expect(summarizeUserAgent(ua)).to.deep.equal({ ...(browser ? { browser } : {}), ...(os ? { os } : {}) });
+    });
+  }
+});
+
+const SIGNATURE_SHA256 = 'ab12cd34ef56a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6';
+
+/** A signer filling four fields: text, checkbox, a typed and a drawn signature; and one older event with only an id. */
+async function filledTrail(): Promise<AuditEvent[]> {
+  const base = sampleEvents().slice(0, 6);
+  const actor = base[3]!.actor;
+  const filled = (data: Record<string, unknown>) => ({
+    type: 'field.filled',
+    at: '2026-03-02T10:15:00.000Z',
+    actor,
+    ip: '203.0.113.7',
+    data: { recipientId: 'rcp_1', ...data },
+  });
+  return linkChain([
+    ...base,
+    filled({ fieldId: 'fld_po', label: 'Purchase order number', type: 'text', value: 'PO-2291-ÄÖ-ЖЗ' }),
+    filled({ fieldId: 'fld_terms', label: 'I accept the terms', type: 'checkbox', value: true }),
+    filled({ fieldId: 'fld_news', label: 'Newsletter', type: 'checkbox', value: false }),
+    filled({
+      fieldId: 'fld_sig',
+      label: 'Customer signature',
+      type: 'signature',
+      kind: 'typed',
+      text: 'Юлия Смирнова',
+    }),
+    filled({ fieldId: 'fld_sig2', label: 'Initials', type: 'initials', kind: 'drawn', imageSha256: SIGNATURE_SHA256 }),
+    filled({ fieldId: 'fld_old', type: 'text' }),
+    filled({ fieldId: 'fld_gone', type: 'text', cleared: true }),
+  ] as Parameters<typeof linkChain>[0]);
+}
+
+const factsOf = (li: HTMLLIElement) =>
+  Object.fromEntries(
+    [...li.querySelectorAll('dl > div')].map((d) => [
+      d.querySelector('dt')!.textContent,
+      visible(d.querySelector('dd')!.textContent!),
+    ]),
+  );
+
+describe('<cs-audit-viewer> (field events)', () => {
+  afterEach(async () => {
+    await setViewport({ width: 1280, height: 800 });
+  });
+
+  it('names fields by label (the event’s, else the envelope’s fields, else the id) and shows what was entered', async () => {
+    const el = document.createElement('cs-audit-viewer');
+    el.fields = [
+      { id: 'fld_old', label: 'Delivery address' },
+      { id: 'fld_po', label: 'Not this one' },
+    ];
+    const verified = oneEvent(el, 'cs-verified');
+    el.events = await filledTrail();
+    await fixture(el);
+    await verified;
+    await el.updateComplete;
+    const list = items(el).slice(6);
+    expect(list.map((li) => visible(li.querySelector('h3')!.textContent!))).to.deep.equal([
+      '7. Юлия Смирнова filled the field Purchase order number',
+      '8. Юлия Смирнова filled the field I accept the terms',
+      '9. Юлия Смирнова filled the field Newsletter',
+      '10. Юлия Смирнова filled the field Customer signature',
+      '11. Юлия Смирнова filled the field Initials',
+      '12. Юлия Смирнова filled the field Delivery address',
+      '13. Юлия Смирнова cleared the field fld_gone',
+    ]);
+    expect(list.map((li) => factsOf(li)['Entered'])).to.deep.equal([
+      'PO-2291-ÄÖ-ЖЗ',
+      'Checked',
+      'Not checked',
+      'Typed signature “Юлия Смирнова”',
+      'Drawn signature, SHA-256 ab12cd34…a3b4c5d6 Copy',
+      undefined,
+      undefined,
+    ]);
+    const hash = list[4]!.querySelector<HTMLElement>('code.image-hash')!;
+    expect(hash.title).to.equal(SIGNATURE_SHA256);
+    const copy = list[4]!.querySelector<HTMLButtonElement>('button.copy')!;
+    expect(copy.getAttribute('aria-label')).to.equal('Copy the full SHA-256 of the signature drawn in event 11');
+    // Without the envelope's fields, an event with only an id shows the id.
+    el.fields = undefined;
+    await el.updateComplete;
+    expect(visible(items(el)[11]!.querySelector('h3')!.textContent!)).to.equal(
+      '12. Юлия Смирнова filled the field fld_old',
+    );
+    await expect(el).to.be.accessible();
+  });
+
+  it('copies the full hash of a drawn signature', async () => {
+    const { el } = await showEvents(await filledTrail());
+    let copied = '';
+    const clipboard = navigator.clipboard;
+    const original = clipboard.writeText;
+    clipboard.writeText = async (value: string) => void (copied = value);
+    try {
+      items(el)[10]!.querySelector<HTMLButtonElement>('button.copy')!.click();
+      await waitUntil(() => copied, 'copied');
+    } finally {
+      clipboard.writeText = original;
+    }
+    expect(copied).to.equal(SIGNATURE_SHA256);
+  });
+
+  for (const width of [360, 1280]) {
+    it(`fits ${width} px: nothing overflows sideways, long values wrap, and it is accessible`, async () => {
+      await setViewport({ width, height: 800 });
+      const long = 'x'.repeat(90);
+      const chain = await filledTrail();
+      const { el } = await showEvents(
+        await linkChain([
+          ...chain.map(({ hash: _h, prevHash: _p, seq: _s, ...e }) => e),
+          {
+            type: 'field.filled',
+            at: '2026-03-02T10:16:00.000Z',
+            actor: {
+              kind: 'recipient',
+              id: 'rcp_1',
+              name: `Name${long}`,
+              email: `${long}@example.com`,
+              role: 'signer',
+            },
+            ip: '2001:0db8:85a3:0000:0000:8a2e:0370:7334',
+            userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148',
+            data: { recipientId: 'rcp_1', fieldId: `fld_${long}`, label: `Label${long}`, value: `Value${long}` },
+          },
+        ] as Parameters<typeof linkChain>[0]),
+      );
+      el.style.display = 'block';
+      await el.updateComplete;
+      expect(document.documentElement.scrollWidth).to.be.at.most(width);
+      const viewer = root(el).querySelector<HTMLElement>('.viewer')!;
+      expect(viewer.scrollWidth).to.be.at.most(viewer.clientWidth);
+      for (const li of items(el)) {
+        expect(li.scrollWidth, `event ${li.dataset['seq']}`).to.be.at.most(li.clientWidth);
+        expect(li.getBoundingClientRect().right).to.be.at.most(viewer.getBoundingClientRect().right);
+        for (const dd of li.querySelectorAll('dd')) expect(dd.scrollWidth).to.be.at.most(dd.clientWidth + 1);
+      }
+      for (const button of root(el).querySelectorAll('button')) {
+        const r = button.getBoundingClientRect();
+        expect(r.width).to.be.at.least(24);
+        expect(r.height).to.be.at.least(24);
+      }
+      // The full value of a shortened hash stays at hand.
+      expect(root(el).querySelector<HTMLElement>('code.image-hash')!.title).to.equal(SIGNATURE_SHA256);
+      await expect(el).to.be.accessible();
     });
   }
 });

@@ -23,7 +23,9 @@ export const auditViewerStyles = css`
     display: none;
   }
   .viewer {
+    container-type: inline-size;
     box-sizing: border-box;
+    max-width: 100%;
     padding: var(--cs-audit-viewer-padding, 1rem 1.25rem);
     border: 1px solid var(--_border);
     border-radius: var(--_radius);
@@ -193,6 +195,15 @@ export const auditViewerStyles = css`
   dl > div {
     display: contents;
   }
+  /* On a narrow screen each label sits above its value, so values get the whole width. */
+  @container (max-width: 26rem) {
+    dl {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    div + div > dt {
+      margin-block-start: 0.25rem;
+    }
+  }
   dt {
     color: var(--_muted);
   }
@@ -201,6 +212,8 @@ export const auditViewerStyles = css`
     overflow-wrap: anywhere;
   }
   code {
+    /* A shortened hash (17 characters) stays on one line; the full one is in its title. */
+    white-space: nowrap;
     font-family: var(--cs-audit-viewer-mono-font-family, ui-monospace, 'SFMono-Regular', Menlo, Consolas, monospace);
     font-size: 0.9375em;
   }

@@ -4,9 +4,10 @@ import { property, state } from 'lit/decorators.js';
 import { Task, TaskStatus } from '@lit/task';
 import { verifyAuditChain, type AuditEvent, type ChainVerification } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
+import { translatePlural } from '../internal/localize.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
 import { toErrorDetail } from '../internal/error-code.ts';
-import { actorLabel, describeEvent, recipientNames } from './describe-event.ts';
+import { actorLabel, describeEvent, enteredValue, isolate, recipientNames } from './describe-event.ts';
 import { summarizeUserAgent } from './user-agent.ts';
 import { auditViewerStyles } from './audit-viewer.styles.ts';
 import './audit-viewer.strings.ts';
@@ -97,6 +98,12 @@ export class CsAuditViewer extends CsConnectedElement {
 
   /** Audit events to show instead of loading them (offline evidence, e.g. a JSON export). */
   @property({ attribute: false }) events?: AuditEvent[];
+
+  /**
+   * The envelope's fields (`{id, label}` is enough), to name a field by its label in events
+   * that carry only its id (trails recorded before events held labels).
+   */
+  @property({ attribute: false }) fields?: ReadonlyArray<{ id: string; label?: string }>;
 
   @state() private _announcement = '';
 
@@ -282,8 +289,10 @@ export class CsAuditViewer extends CsConnectedElement {
       case 'verified': {
         const { verification, events } = value!;
         const head = verification.headHash;
-        const key = events.length === 1 ? 'auditViewer.verifiedOne' : 'auditViewer.verified';
-        return html`<strong title=${head}>${this.t(key, { count: events.length, head: shortHash(head) })}</strong>
+        const summary = translatePlural(this.effectiveLocale, 'auditViewer.verified', events.length, {
+          head: shortHash(head),
+        });
+        return html`<strong title=${head}>${summary}</strong>
           <p>${this.t('auditViewer.verifiedHow')}${this.#copyButton(head, this.t('auditViewer.copyHeadLabel'))}</p>`;
       }
       case 'broken': {
@@ -297,6 +306,8 @@ export class CsAuditViewer extends CsConnectedElement {
   #renderEvidence({ events, verification, server }: Evidence) {
     if (events.length === 0) return nothing;
     const names = recipientNames(events);
+    const labels = new Map<string, string>();
+    for (const f of this.fields ?? []) if (f.label) labels.set(f.id, f.label);
     const t = this.t.bind(this);
     return html`${this.#renderServerVerdict(verification, server)}
       <ol part="list" aria-labelledby="title">
@@ -311,7 +322,7 @@ export class CsAuditViewer extends CsConnectedElement {
             <div class="body">
               <h3>
                 <span class="seq">${event.seq}<span class="visually-hidden">.</span></span>
-                ${describeEvent(event, t, names)}
+                ${describeEvent(event, t, names, labels)}
               </h3>
               ${
                 broken
@@ -379,6 +390,23 @@ export class CsAuditViewer extends CsConnectedElement {
             t('auditViewer.copyLabel', { seq: event.seq }),
           )}`,
       );
+    }
+    const entered = enteredValue(event);
+    if (entered) {
+      const label = t('auditViewer.field.entered');
+      if (entered.kind === 'text') fact(label, html`<bdi class="entered">${entered.text}</bdi>`);
+      else if (entered.kind === 'checkbox')
+        fact(label, t(entered.checked ? 'auditViewer.entered.checked' : 'auditViewer.entered.unchecked'));
+      else if (entered.kind === 'typed') fact(label, t('auditViewer.entered.typed', { text: isolate(entered.text) }));
+      else
+        fact(
+          label,
+          html`${t('auditViewer.entered.drawn')}
+            <code class="image-hash" title=${entered.sha256}>${shortHash(entered.sha256)}</code>${this.#copyButton(
+              entered.sha256,
+              t('auditViewer.copyImageLabel', { seq: event.seq }),
+            )}`,
+        );
     }
     const reason = event.data?.['reason'];
     if (typeof reason === 'string' && reason) fact(t('auditViewer.field.reason'), reason);

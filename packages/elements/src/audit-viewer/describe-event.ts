@@ -41,7 +41,12 @@ export function isolate(value: string): string {
 }
 
 /** One sentence that says what happened, e.g. "Юлия signed". */
-export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMap<string, string>): string {
+export function describeEvent(
+  event: AuditEvent,
+  t: Translate,
+  names: ReadonlyMap<string, string>,
+  fieldLabels: ReadonlyMap<string, string> = new Map(),
+): string {
   const data = event.data ?? {};
   const actor = isolate(actorLabel(event.actor, t));
   const recipientId = text(data['recipientId']);
@@ -54,7 +59,8 @@ export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMa
         : t('auditViewer.event.consent.acceptedNoVersion', { actor });
     }
     case 'field.filled': {
-      const field = isolate(text(data['label']) ?? text(data['fieldId']) ?? '');
+      const id = text(data['fieldId']);
+      const field = isolate(text(data['label']) ?? (id && fieldLabels.get(id)) ?? id ?? '');
       return t(data['cleared'] === true ? 'auditViewer.event.field.cleared' : 'auditViewer.event.field.filled', {
         actor,
         field,
@@ -75,6 +81,26 @@ export function describeEvent(event: AuditEvent, t: Translate, names: ReadonlyMa
       return sentence === key ? t('auditViewer.event.unknown', { type: String(event.type), actor }) : sentence;
     }
   }
+}
+
+/** What a `field.filled` event says was entered, when the server recorded it. */
+export type EnteredValue =
+  | { kind: 'text'; text: string }
+  | { kind: 'checkbox'; checked: boolean }
+  | { kind: 'typed'; text: string }
+  | { kind: 'drawn'; sha256: string };
+
+export function enteredValue(event: AuditEvent): EnteredValue | undefined {
+  const data = event.data ?? {};
+  if (event.type !== 'field.filled' || data['cleared'] === true) return undefined;
+  const image = text(data['imageSha256']);
+  if (image) return { kind: 'drawn', sha256: image };
+  const typed = text(data['text']);
+  if (typed !== undefined) return { kind: 'typed', text: typed };
+  const value = data['value'];
+  if (typeof value === 'boolean') return { kind: 'checkbox', checked: value };
+  if (typeof value === 'string' || typeof value === 'number') return { kind: 'text', text: String(value) };
+  return undefined;
 }
 
 function text(value: unknown): string | undefined {
