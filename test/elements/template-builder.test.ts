@@ -5,6 +5,7 @@ import '../../packages/elements/src/template-builder/define.ts';
 import type { CsTemplateBuilder } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { ROLE_COLOURS } from '../../packages/elements/src/template-builder/template-builder.ts';
 import { setPdfWorkerSrc } from '../../packages/elements/src/controllers/pdf-pages.ts';
+import { registerTranslation, translatePlural } from '../../packages/elements/src/internal/localize.ts';
 import { $, $$, active, api, expectCrossOriginServer, mintToken, serverCommand, until } from './support.ts';
 
 // The dev server does not understand Vite's `?url`: point pdf.js at the worker it serves.
@@ -801,6 +802,169 @@ describe('<cs-template-builder>', function () {
     await sendKeys({ press: 'Enter' });
     const { templateId } = (await save).detail;
     expect((await storedFields(templateId))[0]).to.include({ role: 'signer_2', y: 0.5 - 0.05 / 2 + STEP + STEP });
+  });
+
+  it('says "1 form field" and "2 form fields": count strings follow Intl.PluralRules', async () => {
+    const { el } = await mountWithPdf();
+    const builder = el as unknown as { formFields: UploadedDocument['formFields']; notice: string };
+    const one = { name: 'Name', type: 'text', page: 1, x: 0.1, y: 0.1, width: 0.3, height: 0.03, required: false };
+    builder.formFields = [];
+    await el.updateComplete;
+    expect($(el, '.import')).to.equal(null);
+    builder.formFields = [one, { ...one, name: 'Email', y: 0.2 }] as UploadedDocument['formFields'];
+    await el.updateComplete;
+    expect(text($(el, '.import'))).to.equal('Add 2 form fields from the PDF');
+    builder.formFields = [one] as UploadedDocument['formFields'];
+    await el.updateComplete;
+    expect(text($(el, '.import'))).to.equal('Add 1 form field from the PDF');
+    $(el, '.import')!.click();
+    await el.updateComplete;
+    expect(builder.notice).to.equal('Added 1 form field from the PDF.');
+    // A locale with more forms than English: Polish "few" (2–4) and "many" (5+), from its rules.
+    registerTranslation('pl', {
+      'builder.formFields.one': 'Dodaj {count} pole',
+      'builder.formFields.few': 'Dodaj {count} pola',
+      'builder.formFields.many': 'Dodaj {count} pól',
+    });
+    el.locale = 'pl';
+    for (const [n, label] of [
+      [1, 'Dodaj 1 pole'],
+      [3, 'Dodaj 3 pola'],
+      [5, 'Dodaj 5 pól'],
+    ] as const) {
+      builder.formFields = Array.from({ length: n }, () => one) as UploadedDocument['formFields'];
+      await el.updateComplete;
+      expect(text($(el, '.import'))).to.equal(label);
+    }
+    // Zero is "other" in English; a missing category falls back to "other".
+    expect(translatePlural('en', 'builder.formFieldsAdded', 0)).to.equal('Added 0 form fields from the PDF.');
+    expect(translatePlural('en', 'builder.formFieldsAdded', 1234)).to.equal('Added 1,234 form fields from the PDF.');
+  });
+
+  it('places each palette click in free space: 5 clicks, no two fields overlap, all inside the page', async () => {
+    const { el } = await mountWithPdf({ pages: 1 });
+    const types = ['signature', 'signature', 'text', 'date_signed', 'initials'];
+    for (const [i, type] of types.entries()) {
+      const item = $<HTMLButtonElement>(el, `.palette-item[data-type="${type}"]`)!;
+      if (i === 4) {
+        item.focus();
+        await sendKeys({ press: 'Enter' });
+      } else item.click();
+      await el.updateComplete;
+      await until(() => only(el).length === i + 1, `field ${i + 1}`);
+    }
+    const fields = only(el);
+    // The first still goes to the middle of the page, as before.
+    expect(fields[0]).to.include({ x: 0.5 - 0.3 / 2, y: 0.5 - 0.06 / 2 });
+    const overlap = (a: TemplateField, b: TemplateField) =>
+      a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    const apart = (list: TemplateField[]) => {
+      for (const [i, a] of list.entries()) {
+        expect(a.x).to.be.at.least(0);
+        expect(a.y).to.be.at.least(0);
+        expect(a.x + a.width).to.be.at.most(1);
+        expect(a.y + a.height).to.be.at.most(1);
+        for (const b of list.slice(i + 1)) expect(overlap(a, b), `${a.id} overlaps ${b.id}`).to.equal(false);
+      }
+    };
+    apart(fields);
+    // What a person sees: no two boxes on the page cross either.
+    const rects = fields.map((f) => fieldBox(el, f.id).getBoundingClientRect());
+    const page = pageRect(el);
+    for (const [i, r] of rects.entries()) {
+      expect(r.left).to.be.at.least(page.left - 0.5);
+      expect(r.bottom).to.be.at.most(page.bottom + 0.5);
+      for (const q of rects.slice(i + 1)) {
+        const crosses =
+          r.left < q.right - 0.5 && q.left < r.right - 0.5 && r.top < q.bottom - 0.5 && q.top < r.bottom - 0.5;
+        expect(crosses).to.equal(false);
+      }
+    }
+    expect($(el, '.place-full')).to.equal(null);
+    const { templateId } = await saved(el);
+    const stored = await storedFields(templateId);
+    expect(stored.map(({ id, x, y, width, height }) => ({ id, x, y, width, height }))).to.deep.equal(
+      fields.map(({ id, x, y, width, height }) => ({ id, x, y, width, height })),
+    );
+    apart(stored);
+  });
+
+  it('on a page with no free space, offsets the new field and says so', async () => {
+    const { el } = await mountWithPdf({ pages: 1 });
+    const builder = el as unknown as { fields: TemplateField[]; notice: string };
+    builder.fields = [
+      { id: 'fld_full', type: 'text', role: 'signer', page: 1, x: 0, y: 0, width: 1, height: 1, required: false },
+    ];
+    await el.updateComplete;
+    $(el, '.palette-item[data-type="checkbox"]')!.click();
+    await until(() => only(el).length === 2, 'second field');
+    await el.updateComplete;
+    const added = only(el)[1]!;
+    expect(added).to.include({ page: 1, x: 0.02, y: 0.02 });
+    expect(text($(el, '.place-full'))).to.equal('Page 1 has no free space: the new field overlaps another, move it.');
+    expect(builder.notice).to.contain('no free space');
+    await expect(el).to.be.accessible();
+    // Room again: the next click finds free space and the message goes.
+    builder.fields = [];
+    await el.updateComplete;
+    $(el, '.palette-item[data-type="checkbox"]')!.click();
+    await until(() => only(el).length === 1, 'field on an empty page');
+    await el.updateComplete;
+    expect($(el, '.place-full')).to.equal(null);
+  });
+
+  it('lets a keyed text field’s prefilled value be signer-editable, and sends that on save', async () => {
+    const { el } = await mountWithPdf({ pages: 1 });
+    $(el, '.palette-item[data-type="text"]')!.click();
+    await until(() => only(el).length === 1, 'text field');
+    await el.updateComplete;
+    // Without a key nothing is prefilled: no such setting.
+    expect($(el, '.field-signer-editable')).to.equal(null);
+    const key = $<HTMLInputElement>(el, '.field-key')!;
+    key.value = 'customer_name';
+    key.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    const box = $<HTMLInputElement>(el, '.field-signer-editable')!;
+    expect(box.checked).to.equal(false);
+    expect(text(box.closest('label'))).to.equal('Signer may change the prefilled value');
+    await expect(el).to.be.accessible();
+    box.focus();
+    await sendKeys({ press: 'Space' });
+    await el.updateComplete;
+    expect(only(el)[0]!.signerEditable).to.equal(true);
+    // Undo takes it back, redo restores it.
+    $(el, '.undo')!.click();
+    await el.updateComplete;
+    expect(only(el)[0]!.signerEditable).to.equal(undefined);
+    expect($<HTMLInputElement>(el, '.field-signer-editable')!.checked).to.equal(false);
+    $(el, '.redo')!.click();
+    await el.updateComplete;
+
+    const sent: unknown[] = [];
+    const realFetch = window.fetch;
+    window.fetch = async (input, init) => {
+      if (typeof init?.body === 'string') sent.push(JSON.parse(init.body));
+      return realFetch(input, init);
+    };
+    try {
+      // What the builder sends (the server's template schema learns signerEditable separately).
+      const done = Promise.race([oneEvent(el, 'cs-template-save'), oneEvent(el, 'cs-error')]);
+      $(el, '.save')!.click();
+      await done;
+    } finally {
+      window.fetch = realFetch;
+    }
+    const withFields = sent.find((b): b is { fields: TemplateField[] } =>
+      Array.isArray((b as { fields?: unknown }).fields),
+    );
+    expect(withFields?.fields[0]).to.include({ key: 'customer_name', signerEditable: true });
+
+    // A checkbox or signature has no such setting, and clearing the key drops it.
+    key.value = '';
+    key.dispatchEvent(new Event('change'));
+    await el.updateComplete;
+    expect($(el, '.field-signer-editable')).to.equal(null);
+    expect(only(el)[0]!.signerEditable).to.equal(undefined);
   });
 
   it('works at 360 px wide', async () => {

@@ -19,6 +19,7 @@ import { CsConnectedElement } from '../internal/connected.ts';
 import type { CsErrorDetail } from '../internal/cs-element.ts';
 import { define } from '../internal/define.ts';
 import { toErrorDetail } from '../internal/error-code.ts';
+import { translatePlural } from '../internal/localize.ts';
 import { visuallyHidden } from '../internal/styles.ts';
 import '../internal/condition-input.ts';
 import type { ConditionChangeDetail } from '../internal/condition-input.ts';
@@ -495,10 +496,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
       if (this._previewUrl) URL.revokeObjectURL(this._previewUrl);
       this._previewUrl = url;
       this._preview = 'ready';
-      this._announcement =
-        this.#pages.sizes.length === 1
-          ? this.t('clauseDoc.previewPagesOne')
-          : this.t('clauseDoc.previewPages', { count: this.#pages.sizes.length });
+      this._announcement = translatePlural(this.effectiveLocale, 'clauseDoc.previewPages', this.#pages.sizes.length);
     } catch (error) {
       if (controller.signal.aborted) return;
       // The client wraps every HTTP and network failure in an ApiError; anything else is pdf.js.
@@ -916,9 +914,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
             list
               ? count === 0
                 ? this.t('clauseDoc.noResults')
-                : count === 1
-                  ? this.t('clauseDoc.resultsOne')
-                  : this.t('clauseDoc.results', { count })
+                : translatePlural(this.effectiveLocale, 'clauseDoc.results', count)
               : ''
           }
         </p>
@@ -995,11 +991,7 @@ export class CsClauseDocumentEditor extends CsConnectedElement {
         ${
           this._previewUrl && state === 'ready'
             ? html`<a class="button" href=${this._previewUrl} download="preview.pdf" data-action="download"
-                >${
-                  sizes.length === 1
-                    ? this.t('clauseDoc.downloadOne')
-                    : this.t('clauseDoc.download', { count: sizes.length })
-                }</a
+                >${translatePlural(this.effectiveLocale, 'clauseDoc.download', sizes.length)}</a
               >`
             : nothing
         }

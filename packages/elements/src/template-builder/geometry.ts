@@ -107,3 +107,42 @@ export function snapResize(box: Box, others: Box[], tolX: number, tolY: number):
   }
   return { box: { ...box, width, height }, guides };
 }
+
+/** Space kept between a placed field and the page edge or another field. */
+export const PLACE_GAP = 0.01;
+/** Grid step (fraction of the page) of the search for a free spot. */
+const PLACE_GRID = 0.01;
+
+const overlaps = (a: Box, b: Box, gap: number) =>
+  a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+
+/**
+ * Where a new field of `size` goes on a page holding `others`: at `preferred` when that overlaps
+ * nothing, else the first free spot below it in the same column, else the first free spot of a
+ * grid scanned row by row from the top-left. Undefined when no spot on the page is free.
+ */
+export function findFreeBox(
+  size: { width: number; height: number },
+  others: readonly Box[],
+  preferred: { x: number; y: number },
+): Box | undefined {
+  const free = (x: number, y: number): Box | undefined => {
+    const box = clampBox({ x, y, ...size });
+    return others.some((o) => overlaps(box, o, PLACE_GAP)) ? undefined : box;
+  };
+  const maxX = 1 - PLACE_GAP - size.width;
+  const maxY = 1 - PLACE_GAP - size.height;
+  const first = free(preferred.x, preferred.y);
+  if (first) return first;
+  for (let y = preferred.y; y <= maxY + 1e-9; y += PLACE_GRID) {
+    const box = free(preferred.x, y);
+    if (box) return box;
+  }
+  for (let y = PLACE_GAP; y <= maxY + 1e-9; y += PLACE_GRID) {
+    for (let x = PLACE_GAP; x <= maxX + 1e-9; x += PLACE_GRID) {
+      const box = free(x, y);
+      if (box) return box;
+    }
+  }
+  return undefined;
+}

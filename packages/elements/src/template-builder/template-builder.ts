@@ -17,6 +17,7 @@ import {
 } from '@countersign/core';
 import { CsConnectedElement } from '../internal/connected.ts';
 import { toErrorDetail } from '../internal/error-code.ts';
+import { translatePlural } from '../internal/localize.ts';
 import { visuallyHidden } from '../internal/styles.ts';
 import { PdfPagesController } from '../controllers/pdf-pages.ts';
 import '../internal/condition-input.ts';
@@ -27,9 +28,11 @@ import type { ClausesSource, SourceChangeDetail } from './clause-document-editor
 import {
   DEFAULT_SIZE,
   FINE_STEP,
+  PLACE_GAP,
   SNAP_PX,
   STEP,
   clampBox,
+  findFreeBox,
   moveBy,
   resizeBy,
   snapMove,
@@ -234,6 +237,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
   @state() private busy?: 'save' | 'publish' | 'draft' | 'open';
   @state() private error?: { message: string; items: string[] };
   @state() private notice = '';
+  /** The page a palette click last found full (its new field overlaps another), shown by the palette. */
+  @state() private fullPage?: number;
   @state() private dragOver = false;
   /** Edits since the last save or load. */
   @state() private dirty = false;
@@ -500,6 +505,11 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.commit({ fields: this.fields.map((f) => (f.id === id ? { ...f, ...patch } : f)) });
   }
 
+  /** A count string in the right plural form for the locale ("1 form field", "2 form fields"). */
+  private tn(key: string, count: number): string {
+    return translatePlural(this.effectiveLocale, key, count);
+  }
+
   private addField(type: FieldType, page: number, box: Box): TemplateField {
     const field: TemplateField = {
       id: newId('fld'),
@@ -523,15 +533,23 @@ export class CsTemplateBuilder extends CsConnectedElement {
     this.notice = this.t('builder.removed', { type: this.t(`builder.type.${field.type}`) });
   }
 
-  /** Adds a field of `type` in the middle of the page in view (the keyboard path of the palette). */
+  /**
+   * Adds a field of `type` to the page in view (a palette click or its keyboard path): in the
+   * middle when that is free, else in the first free spot (see findFreeBox). On a full page it
+   * goes a step down and right of the last field placed there, and the notice says it overlaps.
+   */
   private async addToPageInView(type: FieldType): Promise<void> {
     const page = this.pageInView();
     const size = DEFAULT_SIZE[type];
-    const field = this.addField(type, page, {
-      x: 0.5 - size.width / 2,
-      y: 0.5 - size.height / 2,
-      ...size,
-    });
+    const others = this.fields.filter((f) => f.page === page);
+    const centre = { x: 0.5 - size.width / 2, y: 0.5 - size.height / 2 };
+    const free = findFreeBox(size, others, centre);
+    const last = others.at(-1);
+    const box =
+      free ?? clampBox({ ...size, x: (last?.x ?? centre.x) + 2 * PLACE_GAP, y: (last?.y ?? centre.y) + 2 * PLACE_GAP });
+    const field = this.addField(type, page, box);
+    this.fullPage = free ? undefined : page;
+    if (!free) this.notice = this.t('builder.addedFull', { type: this.t(`builder.type.${type}`), page });
     await this.updateComplete;
     this.fieldEl(field.id)?.focus();
   }
@@ -590,7 +608,7 @@ export class CsTemplateBuilder extends CsConnectedElement {
     });
     this.commit({ fields: [...this.fields, ...imported] });
     this.formFields = [];
-    this.notice = this.t('builder.formFieldsAdded', { count: imported.length });
+    this.notice = this.tn('builder.formFieldsAdded', imported.length);
   }
 
   // ---- roles
@@ -1330,9 +1348,14 @@ export class CsTemplateBuilder extends CsConnectedElement {
         )}
       </div>
       ${
+        this.fullPage !== undefined
+          ? html`<p class="hint place-full">${this.t('builder.pageFull', { page: this.fullPage })}</p>`
+          : nothing
+      }
+      ${
         this.formFields.length && !this.readOnly
           ? html`<button part="button" class="button import" @click=${() => this.importFormFields()}>
-              ${this.t('builder.formFields', { count: this.formFields.length })}
+              ${this.tn('builder.formFields', this.formFields.length)}
             </button>`
           : nothing
       }
@@ -1562,7 +1585,8 @@ export class CsTemplateBuilder extends CsConnectedElement {
           spellcheck="false"
           @change=${(e: Event) => {
             const key = (e.target as HTMLInputElement).value.trim();
-            this.updateField(field.id, { key: key || undefined });
+            // Without a key nothing is prefilled, so whether the signer may change it no longer applies.
+            this.updateField(field.id, key ? { key } : { key: undefined, signerEditable: undefined });
           }}
         />
       </label>
@@ -1586,11 +1610,36 @@ export class CsTemplateBuilder extends CsConnectedElement {
           );
         }}
       ></cs-condition-input>
+      ${field.type === 'text' && field.key ? this.renderSignerEditable(field) : nothing}
       ${field.type === 'text' ? this.renderValidation(field) : nothing}
       <button part="button" class="button remove-field" ?disabled=${ro} @click=${() => this.removeField(field.id)}>
         ${this.t('builder.field.remove')}
       </button>
     </section>`;
+  }
+
+  /** A keyed text field is prefilled from merge data: may the signer change that value? */
+  private renderSignerEditable(field: TemplateField): TemplateResult {
+    return html`<label class="check">
+        <input
+          type="checkbox"
+          class="field-signer-editable"
+          .checked=${field.signerEditable === true}
+          ?disabled=${this.readOnly}
+          aria-describedby="signer-editable-hint"
+          @change=${(e: Event) => {
+            const { signerEditable: _old, ...rest } = field;
+            const checked = (e.target as HTMLInputElement).checked;
+            this.commit({
+              fields: this.fields.map((f) =>
+                f.id === field.id ? (checked ? { ...rest, signerEditable: true } : rest) : f,
+              ),
+            });
+          }}
+        />
+        <span>${this.t('builder.field.signerEditable')}</span>
+      </label>
+      <p class="hint" id="signer-editable-hint">${this.t('builder.field.signerEditableHint')}</p>`;
   }
 
   /** The text field's format: a kind, and the pattern, bounds and message that kind takes. */

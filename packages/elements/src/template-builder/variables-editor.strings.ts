@@ -51,8 +51,8 @@ export const variablesEditorStrings = {
   'variables.error.noOptions': 'Add at least one option.',
   'variables.error.optionEmpty': 'Option {n} needs a value.',
   'variables.error.optionDuplicate': 'Option {n} repeats the value {value}.',
-  'variables.summary.invalid': '{count} problems to fix.',
-  'variables.summary.invalidOne': '1 problem to fix.',
+  'variables.summary.invalid.one': '{count} problem to fix.',
+  'variables.summary.invalid.other': '{count} problems to fix.',
 } as const;
 
 registerTranslation('en', variablesEditorStrings);

@@ -7,7 +7,7 @@ import type { Variable, VariableType } from '@countersign/core';
 import { CsElement } from '../internal/cs-element.ts';
 import { configContext, type CsConfig } from '../internal/config.ts';
 import { define } from '../internal/define.ts';
-import { resolveLocale, translate } from '../internal/localize.ts';
+import { resolveLocale, translate, translatePlural } from '../internal/localize.ts';
 import { visuallyHidden } from '../internal/styles.ts';
 import { editorBase, variablesEditorStyles } from './variables-editor.styles.ts';
 import './variables-editor.strings.ts';
@@ -128,6 +128,10 @@ export class CsVariablesEditor extends CsElement {
 
   private t(key: string, vars?: Record<string, string | number>): string {
     return translate(resolveLocale(this.locale, this.config?.locale, this.lang), key, vars);
+  }
+
+  private tn(key: string, count: number): string {
+    return translatePlural(resolveLocale(this.locale, this.config?.locale, this.lang), key, count);
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -285,14 +289,7 @@ export class CsVariablesEditor extends CsElement {
         + ${this.t('variables.add')}
       </button>
       <p class="visually-hidden" role="status">
-        ${this._announcement}
-        ${
-          count === 0
-            ? ''
-            : count === 1
-              ? this.t('variables.summary.invalidOne')
-              : this.t('variables.summary.invalid', { count })
-        }
+        ${this._announcement} ${count === 0 ? '' : this.tn('variables.summary.invalid', count)}
       </p>
     `;
   }
