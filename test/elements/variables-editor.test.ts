@@ -133,12 +133,14 @@ describe('<cs-variables-editor>', () => {
     await input(el, control(el, 1, 'key'), 'monthly fee');
     expect(errors(el, 1)).to.deep.equal(['A key uses only letters, digits, _ . and -.']);
     expect(errors(el, 0)).to.deep.equal([]);
+    expect($(el.shadowRoot!, '[role="status"]').textContent).to.contain('1 problem to fix.');
     await input(el, control(el, 1, 'key'), '');
     expect(errors(el, 1)).to.deep.equal(['Enter a key.']);
     await input(el, control(el, 1, 'key'), 'monthly_fee');
     expect(errors(el, 1)).to.deep.equal([]);
     expect(control(el, 1, 'key').getAttribute('aria-invalid')).to.equal('false');
     expect(seen.at(-1)!.valid).to.equal(true);
+    expect($(el.shadowRoot!, '[role="status"]').textContent).to.not.contain('to fix');
   });
 
   it('flags min above max, a length range upside down, a bad pattern and an unknown currency', async () => {
