@@ -110,6 +110,43 @@ export const UnicodeNames: Story = {
   ],
 };
 
+/** A signer's field events: each names its field's label and shows what was entered. */
+export const FieldValues: Story = {
+  loaders: [
+    async () => {
+      const base = sampleEvents().slice(0, 6);
+      const filled = (data: Record<string, unknown>) => ({
+        type: 'field.filled',
+        at: '2025-03-14T09:32:00.000Z',
+        actor: base[3]!.actor,
+        ip: base[3]!.ip,
+        data: { recipientId: 'rcp_1', ...data },
+      });
+      return {
+        events: await linkChain([
+          ...base,
+          filled({ fieldId: 'fld_po', label: 'Purchase order number', type: 'text', value: 'PO-2291' }),
+          filled({ fieldId: 'fld_terms', label: 'I accept the terms', type: 'checkbox', value: true }),
+          filled({ fieldId: 'fld_sig', label: 'Signature', type: 'signature', kind: 'typed', text: 'Юлия Смирнова' }),
+          filled({
+            fieldId: 'fld_initials',
+            label: 'Initials',
+            type: 'initials',
+            kind: 'drawn',
+            imageSha256: 'ab12cd34ef56a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6',
+          }),
+        ] as Parameters<typeof linkChain>[0]),
+      };
+    },
+  ],
+};
+
+/** On a 360 px phone: labels stack above their values, nothing scrolls sideways. */
+export const Narrow: Story = {
+  ...FieldValues,
+  render: (args, context) => html`<div style="width: 360px">${withEvents(args, context as { loaded: Loaded })}</div>`,
+};
+
 /** Dates follow the element's locale. */
 export const German: Story = { args: { locale: 'de-DE' } };
 
