@@ -55,3 +55,29 @@ export const SharedConfiguration: Story = {};
 
 /** The provider's locale reaches every element: the badge's German strings above, and dates. */
 export const Localized: Story = { args: { locale: 'de-DE' } };
+
+const CONSOLE_IDS = Array.from({ length: 12 }, (_, i) =>
+  mockEnvelope(`env_console_${i + 1}`, {
+    kind: 'status',
+    status: (['sent', 'completed', 'draft', 'declined'] as const)[i % 4]!,
+  }),
+);
+
+/**
+ * An agent console's list: however many badges a provider holds, they follow their envelopes
+ * over one shared event stream (`GET /api/v1/events`), so the page never runs out of
+ * connections to the server.
+ */
+export const ManyBadgesOneStream: Story = {
+  render: (args) =>
+    html`<cs-provider server=${args.server} token=${args.token} locale=${args.locale}>
+      <ul style="font-family:system-ui;display:grid;gap:.25rem;padding:0;list-style:none">
+        ${CONSOLE_IDS.map(
+          (id, i) =>
+            html`<li style="display:flex;gap:.5rem;align-items:center">
+              Agreement ${i + 1} <cs-status-badge envelope-id=${id} show-progress></cs-status-badge>
+            </li>`,
+        )}
+      </ul>
+    </cs-provider>`,
+};

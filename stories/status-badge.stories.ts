@@ -99,8 +99,11 @@ export const Forbidden: Story = { args: { envelopeId: 'env_forbidden' } };
 /** No such envelope, or one this key may not see (404). */
 export const NotFound: Story = { args: { envelopeId: 'env_missing' } };
 
-/** The server could not be reached; the badge keeps retrying with backoff. */
-export const Offline: Story = { args: { envelopeId: 'env_offline' } };
+/**
+ * The server could not be reached; the badge keeps retrying with backoff. (Its own token gives it
+ * a stream of its own here: the other stories' badges share one and stay online.)
+ */
+export const Offline: Story = { args: { envelopeId: 'env_offline', token: `${MOCK_TOKEN}_offline` } };
 
 /** A dark host page and its brand colours, through custom properties only. */
 export const Theming: Story = {

@@ -39,6 +39,7 @@ export function mockEnvelope(envelopeId: string, scenario: Scenario | (() => Pro
 
 function install(): void {
   mockFetch(MOCK_SERVER, async (url, init) => {
+    if (url.pathname === '/api/v1/events') return sharedStream(url.searchParams.getAll('envelope'), init?.signal);
     const match = url.pathname.match(/^\/api\/v1\/envelopes\/([^/]+)(\/events|\/audit)?$/);
     const entry = match && scenarios.get(decodeURIComponent(match[1]!));
     const scenario = typeof entry === 'function' ? await entry() : entry;
@@ -102,6 +103,53 @@ function eventStream(
     cancel() {
       clearInterval(timer);
     },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
+/**
+ * `GET /api/v1/events?envelope=…`: the one stream a page's badges share. Each envelope plays its
+ * scenario on it; one that `hang`s sends nothing, a `problem` is an `envelope.unavailable` event,
+ * and a stream of only `offline` envelopes cannot connect (give such a story its own token, so its
+ * badge has a stream of its own).
+ */
+async function sharedStream(ids: string[], signal?: AbortSignal | null): Promise<Response> {
+  const entries = await Promise.all(
+    ids.map(async (id) => {
+      const entry = scenarios.get(id);
+      return [id, typeof entry === 'function' ? await entry() : entry] as const;
+    }),
+  );
+  await delay(150, signal ?? undefined);
+  if (entries.length > 0 && entries.every(([, s]) => s?.kind === 'offline')) throw new TypeError('Failed to fetch');
+  const encoder = new TextEncoder();
+  const timers: Array<ReturnType<typeof setInterval>> = [];
+  const stop = () => timers.forEach(clearInterval);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const write = (event: string, data: unknown) =>
+        controller.enqueue(encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+      for (const [id, scenario] of entries) {
+        if (!scenario || scenario.kind === 'problem') {
+          const [status, title] = scenario ? [scenario.status, scenario.title] : [404, 'Not found'];
+          write('envelope.unavailable', { id, type: 'about:blank', title, status });
+        } else if (scenario.kind === 'status' || scenario.kind === 'live') {
+          const steps =
+            scenario.kind === 'live'
+              ? scenario.steps
+              : [{ status: scenario.status, recipients: scenario.recipients ?? statusWith(scenario.status) }];
+          let index = 0;
+          const send = () => {
+            const step = steps[index++];
+            if (step) write('envelope.status', { id, ...step, at: new Date().toISOString() });
+          };
+          send();
+          if (scenario.kind === 'live') timers.push(setInterval(send, scenario.everyMs));
+        }
+      }
+      signal?.addEventListener('abort', stop);
+    },
+    cancel: stop,
   });
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 }
