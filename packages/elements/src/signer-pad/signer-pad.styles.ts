@@ -125,6 +125,8 @@ const own = css`
     white-space: nowrap;
   }
   .progress {
+    /* a sentence with numbers in it keeps its own direction inside an RTL page */
+    unicode-bidi: plaintext;
     order: 2;
     margin: 0;
     color: var(--_muted);

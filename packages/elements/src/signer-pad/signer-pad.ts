@@ -74,12 +74,17 @@ const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3];
 const GUIDED_WIDTH = 600;
 /** The guided mode zooms the page until the field being edited is at least this wide. */
 const GUIDED_FIELD_WIDTH = 120;
+/** …and at least this high (both up to GUIDED_MAX_ZOOM). */
+const GUIDED_FIELD_HEIGHT = 24;
+const GUIDED_MAX_ZOOM = 2;
 
 /** One entry of the list of what stops Finish: the consent, a field to fill, or a value to fix. */
 interface MissingItem {
   fieldId?: string;
   consent?: boolean;
   message: string;
+  /** What the field itself says (its problem, or that it is required), when not `message`. */
+  fieldMessage?: string;
   format?: boolean;
 }
 const TEXT_SAVE_DELAY = 600;
@@ -135,6 +140,15 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @event cs-complete - The signer finished. `detail: { envelopeId, recipientId }`.
  * @event cs-decline - The signer declined. `detail: { envelopeId, recipientId, reason }`.
  * @event cs-error - Something failed and is shown to the signer. `detail: { code, message, status }`.
+ *   Stable codes: `token-invalid` (message "This signing link is not valid") and `token-expired`
+ *   ("Your signing link has expired") for the link; `consent-required`, `incomplete` and
+ *   `validation` when Finish is held back (status 0, nothing sent); `field-read-only` when the
+ *   server refuses a change to a value the agent set.
+ *
+ * Narrower than 600 px (its own width, not the window's) the pad is in guided mode: each field
+ * is a button that opens the editor sheet, a bottom dialog with the field's full label, a 16 px
+ * input and Previous / Next / Done; "Next required field" opens it too. Fields the agent
+ * prefilled (`readOnly` in the signing view) are plain text marked read-only.
  *
  * Inside a host `<form>` it takes part like a native control: once this recipient has signed,
  * the form submits the envelope id under `name`; with `required` the form stays invalid
@@ -153,13 +167,16 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  * @csspart page - One page box (the canvas and its fields).
  * @csspart canvas - A page's rendered canvas.
  * @csspart field - Every field overlay (also `field-signature`, `field-initials`, `field-text`,
- *   `field-checkbox`, `field-date_signed`, and `field-filled`, `field-required`, `field-invalid`).
+ *   `field-checkbox`, `field-date_signed`, and `field-filled`, `field-required`, `field-invalid`,
+ *   `field-readonly`).
  * @csspart actions - The bar with Finish and Decline.
  * @csspart dialog - The signature and decline dialogs.
  * @csspart signature-canvas - The drawing canvas in the signature dialog.
  * @csspart field-message - The visible message under a field whose value is refused (its format,
  *   or required and empty).
  * @csspart message - The panel of a state (loading, done, expired, errors…).
+ * @csspart sheet - The guided mode's editor sheet (a dialog).
+ * @csspart missing - The list of what still stops Finish, each entry a button to it.
  *
  * @cssprop [--cs-accent=#2450d3] - Brand colour of buttons, focus rings and links.
  * @cssprop [--cs-accent-contrast=#fff] - Text on accent-coloured buttons.
@@ -640,11 +657,18 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       if (!isEditable(field)) continue;
       const value = this.currentValue(field);
       const problem = this.formatProblem(field, value);
-      if (problem) items.push({ fieldId: field.id, message: `${this.fieldLabel(field)}: ${problem}`, format: true });
+      if (problem)
+        items.push({
+          fieldId: field.id,
+          message: `${this.fieldLabel(field)}: ${problem}`,
+          fieldMessage: problem,
+          format: true,
+        });
       else if (field.required && !isFilled(field, value))
         items.push({
           fieldId: field.id,
           message: this.t('signer.missingField', { label: this.fieldLabel(field), page: field.page }),
+          fieldMessage: this.t('field.requiredMissing'),
         });
     }
     return items;
@@ -666,7 +690,7 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       // Nothing is sent while anything is missing: the signer sees the whole list at once.
       this.consentError = blockers.some((b) => b.consent);
       const errors = new Map(this.fieldErrors);
-      for (const b of blockers) if (b.fieldId) errors.set(b.fieldId, b.message);
+      for (const b of blockers) if (b.fieldId) errors.set(b.fieldId, b.fieldMessage ?? b.message);
       this.fieldErrors = errors;
       const only = blockers.length === 1 ? blockers[0]! : undefined;
       const code = only?.consent ? 'consent-required' : blockers.every((b) => b.format) ? 'validation' : 'incomplete';
@@ -903,10 +927,15 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   /** Scrolls the page to the field and zooms in until it is wide enough to see. */
   private showFieldOnPage(field: SigningField): void {
     const page = this.renderRoot.querySelector<HTMLElement>(`.page[data-page="${field.page}"]`);
-    const pageWidth = page?.getBoundingClientRect().width ?? 0;
-    if (pageWidth > 0 && field.width * pageWidth < GUIDED_FIELD_WIDTH) {
-      const wanted = GUIDED_FIELD_WIDTH / ((field.width * pageWidth) / this.zoom);
-      this.zoom = ZOOM_STEPS.find((z) => z >= wanted) ?? ZOOM_STEPS.at(-1)!;
+    const box = page?.getBoundingClientRect();
+    // The field's size at zoom 1.
+    const width = (field.width * (box?.width ?? 0)) / this.zoom;
+    const height = (field.height * (box?.height ?? 0)) / this.zoom;
+    if (width > 0 && height > 0) {
+      // Wide enough to read and tall enough to see, up to a zoom that keeps the page in view.
+      const wanted = Math.min(Math.max(GUIDED_FIELD_WIDTH / width, GUIDED_FIELD_HEIGHT / height), GUIDED_MAX_ZOOM);
+      const zoom = ZOOM_STEPS.find((z) => z >= wanted - 1e-6) ?? GUIDED_MAX_ZOOM;
+      if (zoom > this.zoom) this.zoom = zoom;
     }
     void this.updateComplete.then(() => {
       const box = this.renderRoot.querySelector<HTMLElement>(`[data-field-id="${CSS.escape(field.id)}"]`);
