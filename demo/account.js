@@ -72,25 +72,56 @@ function newAgreementButton() {
   return button;
 }
 
-/** Back to the page as served: an agreement waits for the customer. */
-function markPending() {
+/** The envelope being signed, as the back end describes it: `{ title, plan }` (plan may be null). */
+let current = null;
+
+/** The page's words for the envelope on the pad, taken from the envelope itself. */
+function describe(envelope) {
+  const title = envelope?.title ?? 'Your agreement';
+  const plan = envelope?.plan ?? null;
+  return {
+    id: envelope?.envelopeId ?? envelope?.id ?? null,
+    title,
+    plan,
+    waiting: plan ? `Your upgrade to ${plan} needs your signature` : `${title}: your signature is needed`,
+    intro:
+      `This is your ${title}. Read it, fill in the highlighted fields and add your signature. You sign right here ` +
+      'on northwindfibre.example — your details never leave your account page.',
+  };
+}
+
+/** Back to the page as served: an agreement waits for the customer, in the envelope's words. */
+function markPending(envelope) {
   for (const [el, text] of texts) el.textContent = text;
+  current = describe(envelope);
+  bannerTitle.textContent = current.waiting;
+  document.getElementById('signing-intro').textContent = current.intro;
+  if (!current.plan) {
+    bannerText.textContent = 'Please review and sign it below. It only takes a minute.';
+    document.getElementById('plan-note').textContent = `${current.title}: awaiting your signature.`;
+  }
   banner.className = 'banner banner--todo';
   setPills('todo', 'Awaiting signature');
 }
 
-function markSigned(when) {
+/** Signed: says only what happened (no copy is promised by mail: the demo server sends none). */
+function markSigned(when, envelope = current) {
+  const { title, plan } = describe(envelope);
   setPills('ok', 'Agreement signed');
   setBanner(
     'done',
     'Thank you, your agreement is signed',
-    `Signed ${formatDate(when)}. Your upgrade to Fibre 900 goes live tomorrow; we have emailed you a copy of the signed agreement.`,
+    plan
+      ? `Signed ${formatDate(when)}. Your upgrade to ${plan} goes live tomorrow.`
+      : `${title}: signed ${formatDate(when)}.`,
   );
   planAgreement.textContent = `Signed ${formatDate(when)}`;
-  document.getElementById('plan-note').textContent = 'Upgrade confirmed: Fibre 900 starts tomorrow.';
-  document.getElementById('agreement-title').textContent = 'Your service agreement';
+  document.getElementById('plan-note').textContent = plan
+    ? `Upgrade confirmed: ${plan} starts tomorrow.`
+    : `${title}: signed.`;
+  document.getElementById('agreement-title').textContent = title;
   document.getElementById('signing-intro').textContent =
-    'Your signed agreement is on its way to your inbox. Questions about it? Call us on 0800 000 0000.';
+    'Your signed agreement is shown below. Questions about it? Call us on 0800 000 0000.';
 }
 
 async function start() {
@@ -110,20 +141,33 @@ async function start() {
     if (!session.token) {
       // Nothing waiting: the customer has already signed (or declined) their agreement.
       setState('none');
-      if (session.lastSigned) markSigned(session.lastSigned.completedAt);
+      if (session.lastSigned) markSigned(session.lastSigned.completedAt, session.lastSigned);
       else setPills('ok', 'No agreements to sign');
       showPlaceholder('You have no agreements waiting for your signature.', newAgreementButton());
       return;
     }
     token = session.token;
+    markPending(session);
+  } else {
+    // A signer link: the envelope's words arrive with cs-ready.
+    markPending(null);
   }
-  markPending();
   pad.setAttribute('server', server);
   pad.setAttribute('token', token);
   setState('ready');
 }
 
-pad.addEventListener('cs-ready', () => setState('ready'));
+pad.addEventListener('cs-ready', async (event) => {
+  setState('ready');
+  const id = event.detail?.envelopeId;
+  if (!id || current?.id === id) return;
+  try {
+    const envelope = await api(`/demo/api/customer/envelopes/${encodeURIComponent(id)}`);
+    markPending(envelope);
+  } catch {
+    // Not one of this customer's envelopes in the back end's eyes: keep the neutral words.
+  }
+});
 
 pad.addEventListener('cs-complete', (event) => {
   markSigned(event.detail?.completedAt ?? new Date().toISOString());
@@ -140,11 +184,13 @@ pad.addEventListener('cs-decline', () => {
   planAgreement.textContent = 'Declined';
 });
 
+/** The pad's own account of what went wrong is the page's: the banner and pills repeat it. */
 pad.addEventListener('cs-error', (event) => {
-  const code = event.detail?.code;
-  if (code === 'token-expired' || code === 'token-invalid' || code === 'unauthorized') {
-    setBanner('error', 'This signing link has expired', 'Reload the page to continue: we will open a fresh session.');
-  }
+  const { code, message } = event.detail ?? {};
+  if (!message) return;
+  const link = code === 'token-expired' || code === 'token-invalid' || code === 'unauthorized';
+  setPills('bad', link ? 'Signing link not valid' : 'Agreement unavailable');
+  setBanner('error', link ? 'This signing link cannot be used' : 'We could not load your agreement', message);
 });
 
 start();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCountersign } from './bootstrap.ts';
 import { configFromEnv, listen } from './env.ts';
-import { seedDemo } from './demo/seed-demo.ts';
+import { clearPendingAdminKey, readPendingAdminKey, seedDemo, writePendingAdminKey } from './demo/seed-demo.ts';
 import { createDemoSite, demoPaths } from './demo/site.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,8 +14,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 const config = configFromEnv();
 const { publicUrl } = config;
 const dataDir = config.options.dataDir;
-// Signer links default to this demo's account page (COUNTERSIGN_SIGNING_URL overrides).
-const cs = await openCountersign(config.options);
+// A first start that failed before it printed its generated admin key left the key pending: this
+// start finishes the setup with it and prints it (see pendingAdminKeyFile).
+const pendingKey = config.options.adminKey ? undefined : await readPendingAdminKey(dataDir);
+const cs = await openCountersign(pendingKey ? { ...config.options, adminKey: pendingKey } : config.options);
+if (cs.adminKeyGenerated && cs.adminKey) await writePendingAdminKey(dataDir, cs.adminKey);
+const keyToPrint = cs.adminKeyGenerated ? cs.adminKey : pendingKey;
 
 let state;
 try {
@@ -26,6 +30,9 @@ try {
   });
 } catch (err) {
   console.error(`[countersign] ${(err as Error).message}`);
+  if (keyToPrint) {
+    console.error('[countersign] The demo is not set up yet: the next start finishes it and prints the admin key.');
+  }
   await cs.close();
   process.exit(1);
 }
@@ -46,8 +53,11 @@ listen(
       `    evidence        ${publicUrl}/demo/evidence.html`,
       `    API             ${publicUrl}/api/v1/openapi.json`,
     ];
-    if (cs.adminKeyGenerated) lines.push('', `  Admin API key (shown once, only its hash is stored): ${cs.adminKey}`);
+    if (keyToPrint) lines.push('', `  Admin API key (shown once, only its hash is stored): ${keyToPrint}`);
     lines.push('', `[countersign] listening on http://${info.address}:${info.port}`);
     console.log(lines.join('\n'));
+    if (keyToPrint) {
+      clearPendingAdminKey(dataDir).catch((err: Error) => console.error(`[countersign] ${err.message}`));
+    }
   },
 );

@@ -1,7 +1,7 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Clause, PdfFormField, TemplateVersion, UploadedDocument } from '@countersign/core';
-import { fixturesDir, type RequestTarget } from '../seed.ts';
+import type { RequestTarget } from '../seed.ts';
 import {
   BROADBAND_VARIABLES,
   LIBRARY_CLAUSES,
@@ -11,6 +11,7 @@ import {
   SAAS_VARIABLES,
 } from './library.ts';
 import { returnAuthorizationPdf } from './return-form.ts';
+import { serviceAgreementPdf } from './service-agreement.ts';
 import { drawnSignaturePng, pngDataUrl } from './signature-png.ts';
 
 /**
@@ -92,94 +93,6 @@ interface Envelope {
   sealed: boolean;
   completedAt?: string;
   recipients: Array<{ id: string; role: string; name: string; email: string; status: string }>;
-}
-
-/** Field layout on the 19-page stand-in contract (us_constitution.pdf): cover page and back page. */
-function templateFields(lastPage: number) {
-  return [
-    {
-      id: 'account_holder',
-      key: 'customer_name',
-      type: 'text',
-      role: SIGNER_ROLE,
-      page: 1,
-      x: 0.2,
-      y: 0.56,
-      width: 0.6,
-      height: 0.04,
-      label: 'Account holder',
-    },
-    {
-      id: 'service_address',
-      key: 'service_address',
-      type: 'text',
-      role: SIGNER_ROLE,
-      page: 1,
-      x: 0.2,
-      y: 0.62,
-      width: 0.6,
-      height: 0.04,
-      label: 'Service address',
-    },
-    {
-      id: 'install_phone',
-      key: 'install_phone',
-      type: 'text',
-      role: SIGNER_ROLE,
-      page: 1,
-      x: 0.2,
-      y: 0.68,
-      width: 0.4,
-      height: 0.04,
-      required: true,
-      label: 'Phone number for the installer',
-    },
-    {
-      id: 'initials',
-      type: 'initials',
-      role: SIGNER_ROLE,
-      page: 1,
-      x: 0.65,
-      y: 0.68,
-      width: 0.15,
-      height: 0.05,
-      label: 'Initials: I received all pages',
-    },
-    {
-      id: 'signature',
-      type: 'signature',
-      role: SIGNER_ROLE,
-      page: lastPage,
-      x: 0.12,
-      y: 0.08,
-      width: 0.46,
-      height: 0.1,
-      label: 'Customer signature',
-    },
-    {
-      id: 'date_signed',
-      type: 'date_signed',
-      role: SIGNER_ROLE,
-      page: lastPage,
-      x: 0.62,
-      y: 0.13,
-      width: 0.26,
-      height: 0.04,
-      label: 'Date signed',
-    },
-    {
-      id: 'accept_terms',
-      type: 'checkbox',
-      role: SIGNER_ROLE,
-      page: lastPage,
-      x: 0.12,
-      y: 0.22,
-      width: 0.03,
-      height: 0.023,
-      required: true,
-      label: 'I agree to the service terms and the 24-month minimum term',
-    },
-  ];
 }
 
 class Api {
@@ -292,13 +205,19 @@ export async function seedDemo(
     name: 'Northwind Fibre staff portal (mints embed tokens)',
     role: 'admin',
   });
+  if (process.env.COUNTERSIGN_DEMO_INJECT_SEED_FAILURE === '1') {
+    // Test hook (test/e2e/bootstrap.test.ts): fail where it hurts most, after keys exist.
+    throw new Error('demo seed: injected failure (COUNTERSIGN_DEMO_INJECT_SEED_FAILURE=1)');
+  }
   const legal = new Api(target, (await staffToken(target, { staffKey: staffKey.key }, 'legal', DEMO_LEGAL)).token);
 
-  const pdfPath = path.join(fixturesDir(), 'us_constitution.pdf');
+  const agreement = await serviceAgreementPdf(SIGNER_ROLE);
   const form = new FormData();
   form.append(
     'file',
-    new File([await readFile(pdfPath)], 'Northwind Fibre broadband service agreement.pdf', { type: 'application/pdf' }),
+    new File([agreement.pdf], 'Northwind Fibre broadband service agreement (NWF-BSA-7).pdf', {
+      type: 'application/pdf',
+    }),
   );
   const doc = await legal.call<{ id: string; pages: number }>('POST', '/api/v1/documents', form);
   const templateName = 'Broadband service agreement';
@@ -306,7 +225,7 @@ export async function seedDemo(
     name: templateName,
     documentId: doc.id,
     roles: [{ key: SIGNER_ROLE, label: 'Customer', action: 'sign', order: 1 }],
-    fields: templateFields(doc.pages),
+    fields: agreement.fields,
     variables: BROADBAND_VARIABLES,
   });
   await legal.call('POST', `/api/v1/templates/${template.id}/versions/1/publish`);
@@ -451,4 +370,33 @@ async function waitSealed(api: Api, id: string, timeoutMs = 30_000): Promise<voi
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`demo seed: envelope ${id} was not sealed within ${timeoutMs} ms`);
+}
+
+/**
+ * The first start's generated admin key, kept in `<dataDir>/demo-admin-key.pending` from the
+ * moment the key exists until the start that seeds the demo has printed it. A first start that
+ * fails (a seed error, a kill) leaves it there, so the next start uses that key to finish the
+ * setup and prints it then, instead of refusing a data dir that has keys but no demo.
+ * DEMO ONLY, like demo-state.json: a clear-text key on disk (mode 0600).
+ */
+export function pendingAdminKeyFile(dataDir: string): string {
+  return path.join(dataDir, 'demo-admin-key.pending');
+}
+
+export async function readPendingAdminKey(dataDir: string): Promise<string | undefined> {
+  try {
+    return (await readFile(pendingAdminKeyFile(dataDir), 'utf8')).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writePendingAdminKey(dataDir: string, key: string): Promise<void> {
+  const file = pendingAdminKeyFile(dataDir);
+  await writeFile(`${file}.tmp`, key, { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
+
+export async function clearPendingAdminKey(dataDir: string): Promise<void> {
+  await rm(pendingAdminKeyFile(dataDir), { force: true });
 }

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono } from 'hono';
 import type { RequestTarget } from '../seed.ts';
+import { BROADBAND_VARIABLES } from './library.ts';
 import {
   DEMO_AGENT,
   DEMO_CUSTOMER,
@@ -24,10 +25,13 @@ export interface DemoSiteOptions {
   demoDir: string;
   /** Folder of the built elements (packages/elements/dist). */
   elementsDir: string;
+  /** The clock the session cache reads (ms since the epoch); tests pass their own. */
+  now?: () => number;
 }
 
 interface EnvelopeSummary {
   id: string;
+  title: string;
   status: string;
   completedAt?: string;
   updatedAt: string;
@@ -36,11 +40,27 @@ interface EnvelopeSummary {
 
 interface EnvelopeDetail extends EnvelopeSummary {
   recipients: Array<{ id: string; status: string; email: string; role: string }>;
+  templateId: string;
 }
+
+interface SigningSession {
+  token: string;
+  url: string;
+  expiresAt: string;
+}
+
+/** A live session is handed out again until this close to its expiry (then a fresh one is minted). */
+export const SESSION_REUSE_MARGIN_MS = 60_000;
 
 export function createDemoSite(opts: DemoSiteOptions): Hono {
   const { app, state } = opts;
+  const now = opts.now ?? (() => Date.now());
   const site = new Hono();
+  /**
+   * The customer's live signing session per envelope. Each minted session is a "Signing link
+   * issued" event on the envelope's audit trail, so a reload reuses the live one instead.
+   */
+  const sessions = new Map<string, SigningSession>();
 
   /** The company back end calling Countersign with its own API key, as a real host server would. */
   async function backend<T>(method: string, url: string, body?: unknown): Promise<T> {
@@ -75,17 +95,42 @@ export function createDemoSite(opts: DemoSiteOptions): Hono {
     for (const e of envelopes) {
       const me = e.recipients.find((r) => r.email === DEMO_CUSTOMER.email && r.role === SIGNER_ROLE);
       if (e.status !== 'sent' || !me || ['signed', 'approved', 'declined'].includes(me.status)) continue;
-      const session = await backend<{ token: string; url: string; expiresAt: string }>(
-        'POST',
-        `/api/v1/envelopes/${encodeURIComponent(e.id)}/recipients/${encodeURIComponent(me.id)}/signing-session`,
-      );
-      return c.json({ envelopeId: e.id, ...session });
+      const key = `${e.id}/${me.id}`;
+      let session = sessions.get(key);
+      if (!session || Date.parse(session.expiresAt) - now() < SESSION_REUSE_MARGIN_MS) {
+        session = await backend<SigningSession>(
+          'POST',
+          `/api/v1/envelopes/${encodeURIComponent(e.id)}/recipients/${encodeURIComponent(me.id)}/signing-session`,
+        );
+        sessions.set(key, session);
+      }
+      return c.json({ envelopeId: e.id, title: e.title, plan: planOf(e, state.templates.broadband), ...session });
     }
     const last = envelopes.find((e) => e.status === 'completed');
     return c.json({
       token: null,
-      lastSigned: last ? { envelopeId: last.id, completedAt: last.completedAt ?? last.updatedAt } : null,
+      lastSigned: last
+        ? {
+            envelopeId: last.id,
+            title: last.title,
+            plan: planOf(last, state.templates.broadband),
+            completedAt: last.completedAt ?? last.updatedAt,
+          }
+        : null,
     });
+  });
+
+  // What the account page says about one of the customer's envelopes (a signer link's, say).
+  site.get('/demo/api/customer/envelopes/:id', async (c) => {
+    const e = (await customerEnvelopes()).find((x) => x.id === c.req.param('id'));
+    if (!e) {
+      return c.json(
+        { type: 'about:blank', title: 'Not found', status: 404, detail: 'No such agreement on this account.' },
+        404,
+        { 'content-type': 'application/problem+json' },
+      );
+    }
+    return c.json({ id: e.id, title: e.title, plan: planOf(e, state.templates.broadband), status: e.status });
   });
 
   // Demo convenience: a fresh agreement for the customer, so the demo can be run again.
@@ -157,6 +202,19 @@ export function createDemoSite(opts: DemoSiteOptions): Hono {
     return c.json({ type: 'about:blank', title: 'Demo back end error', status: 500, detail: err.message }, 500);
   });
   return site;
+}
+
+const planVariable = BROADBAND_VARIABLES.find((v) => v.key === 'plan');
+const PLANS: string[] = planVariable?.type === 'enum' ? planVariable.options.map((o) => o.value) : [];
+
+/**
+ * The broadband plan a service agreement is for, or null for any other envelope (an equipment
+ * return, an amendment), whose page text then comes from its own title. The envelope view has
+ * no merge data, so the plan is read from the title the composer and the seed give it.
+ */
+function planOf(e: EnvelopeDetail, broadbandTemplateId: string): string | null {
+  if (e.templateId !== broadbandTemplateId) return null;
+  return PLANS.find((plan) => e.title.includes(plan)) ?? null;
 }
 
 export function demoPaths(repoRoot: string): { demoDir: string; elementsDir: string } {
