@@ -191,4 +191,30 @@ describe('status badges share one event stream', () => {
     added.remove();
     await untilStreams(0, 'no stream without badges');
   });
+
+  it('splits more envelopes than one stream may follow (200) across as few streams as needed', async () => {
+    const realFetch = window.fetch;
+    const streams: string[][] = [];
+    window.fetch = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      if (url.origin !== 'https://many.example') return realFetch(input, init);
+      streams.push(url.searchParams.getAll('envelope'));
+      return new Response(new ReadableStream(), { headers: { 'content-type': 'text/event-stream' } });
+    };
+    try {
+      const ids = Array.from({ length: 201 }, (_, i) => `env_${String(i).padStart(3, '0')}`);
+      await fixture(
+        html`<cs-provider server="https://many.example" token="t">
+          ${ids.map((id) => html`<cs-status-badge envelope-id=${id}></cs-status-badge>`)}
+        </cs-provider>`,
+      );
+      await until(() => streams.length === 2, 'two streams');
+      expect(streams.map((s) => s.length)).to.deep.equal([200, 1]);
+      expect(streams.flat().sort()).to.deep.equal(ids);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(streams).to.have.length(2);
+    } finally {
+      window.fetch = realFetch;
+    }
+  });
 });

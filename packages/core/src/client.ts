@@ -407,10 +407,9 @@ export class EnvelopeEventStream {
   readonly #listeners = new Map<string, Set<EnvelopeStatusListener>>();
   readonly #last = new Map<string, EnvelopeStatusEvent>();
   readonly #unavailable = new Map<string, ApiError>();
+  /** Open connections by their sorted envelope ids (more than one only past {@link MAX_STREAM_ENVELOPES}). */
+  readonly #open = new Map<string, { controller: AbortController; failed?: { error: ApiError; permanent: boolean } }>();
   #lastEventId?: string;
-  #controller?: AbortController;
-  #openKey = '';
-  #streamError?: { error: ApiError; permanent: boolean };
   #timer?: ReturnType<typeof setTimeout>;
   #connections = 0;
 
@@ -427,7 +426,7 @@ export class EnvelopeEventStream {
 
   /** True while a connection is open or being opened. */
   get open(): boolean {
-    return Boolean(this.#controller);
+    return this.#open.size > 0;
   }
 
   /** How many connections this stream has opened so far (reconnects included). */
@@ -468,10 +467,8 @@ export class EnvelopeEventStream {
   close(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#controller?.abort();
-    this.#controller = undefined;
-    this.#openKey = '';
-    this.#streamError = undefined;
+    for (const { controller } of this.#open.values()) controller.abort();
+    this.#open.clear();
   }
 
   #schedule(): void {
@@ -482,27 +479,41 @@ export class EnvelopeEventStream {
   #reconcile(): void {
     this.#timer = undefined;
     const ids = [...this.#listeners.keys()].sort();
-    const key = ids.join('\n');
     if (ids.length === 0) return this.close();
-    if (key === this.#openKey) {
-      // Same set: a subscriber that came while the stream was refused learns why.
-      const failed = this.#streamError;
-      if (failed?.permanent) for (const l of this.#listenersOf(ids)) l.error(failed.error, true);
-      return;
+    // The server follows at most MAX_STREAM_ENVELOPES per stream: a longer list takes more streams.
+    const chunks = new Map<string, string[]>();
+    for (let i = 0; i < ids.length; i += MAX_STREAM_ENVELOPES) {
+      const chunk = ids.slice(i, i + MAX_STREAM_ENVELOPES);
+      chunks.set(chunk.join('\n'), chunk);
     }
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.#openKey = key;
-    this.#streamError = undefined;
-    void this.#run(ids, controller.signal);
+    for (const [key, { controller }] of this.#open) {
+      if (chunks.has(key)) continue;
+      controller.abort();
+      this.#open.delete(key);
+    }
+    for (const [key, chunk] of chunks) {
+      const current = this.#open.get(key);
+      if (current) {
+        // Same set: a subscriber that came while the stream was refused learns why.
+        const failed = current.failed;
+        if (failed?.permanent) for (const l of this.#listenersOf(chunk)) l.error(failed.error, true);
+        continue;
+      }
+      const entry = { controller: new AbortController() };
+      this.#open.set(key, entry);
+      void this.#run(chunk, entry);
+    }
   }
 
   *#listenersOf(ids: Iterable<string>): Iterable<EnvelopeStatusListener> {
     for (const id of ids) yield* [...(this.#listeners.get(id) ?? [])];
   }
 
-  async #run(ids: string[], signal: AbortSignal): Promise<void> {
+  async #run(
+    ids: string[],
+    entry: { controller: AbortController; failed?: { error: ApiError; permanent: boolean } },
+  ): Promise<void> {
+    const signal = entry.controller.signal;
     let failures = 0;
     while (!signal.aborted) {
       try {
@@ -513,7 +524,7 @@ export class EnvelopeEventStream {
           (message) => {
             if (signal.aborted) return;
             failures = 0;
-            this.#streamError = undefined;
+            entry.failed = undefined;
             this.#onMessage(message);
           },
           signal,
@@ -530,7 +541,7 @@ export class EnvelopeEventStream {
                 detail: (cause as Error)?.message || 'The stream was cut off.',
               });
         const permanent = isPermanentStatus(error.status);
-        this.#streamError = { error, permanent };
+        entry.failed = { error, permanent };
         for (const l of this.#listenersOf(ids)) l.error(error, permanent);
         // Refused outright (a bad token, a role that may not read envelopes): only a new set retries.
         if (permanent) return;
