@@ -4,7 +4,7 @@ export { inspectPdf, type InspectedPdf } from './inspect.ts';
 export type { Stamp } from './stamps.ts';
 export type { CertificateOfCompletion } from './certificate.ts';
 export { loadSealSigner, type SealSigner } from './signer.ts';
-export { sealPdf, type SealInput, type SealResult } from './seal.ts';
+export { sealPdf, stampPdf, type SealInput, type SealResult } from './seal.ts';
 export {
   composeDocument,
   type ComposeInput,

@@ -1,6 +1,7 @@
 import { PDF, PdfName } from '@libpdf/core';
 import { DocumentFonts, PageCanvas } from './canvas.ts';
 import { drawCertificate, type CertificateOfCompletion } from './certificate.ts';
+import { settleForm } from './form.ts';
 import { pageFrame } from './geometry.ts';
 import { loadForSigning, sha256Hex } from './inspect.ts';
 import type { SealSigner } from './signer.ts';
@@ -90,20 +91,25 @@ function skipReloadAfterSigning(pdf: PDF): void {
   });
 }
 
-export async function sealPdf(input: SealInput): Promise<SealResult> {
-  let pdf = await loadForSigning(input.original);
+/** Load a stored document for an incremental update (a file that needed reconstruction is rewritten first). */
+async function openForUpdate(original: Uint8Array): Promise<{ pdf: PDF; base: Uint8Array }> {
+  let pdf = await loadForSigning(original);
   allowIncremental(pdf);
-  let base = input.original;
+  let base = original;
   if (pdf.canSaveIncrementally() !== null) {
     // Only files that needed reconstruction get here (inspectPdf stores those already rewritten).
     pdf.getCatalog().set('Type', PdfName.of('Catalog'));
     base = await pdf.save();
     pdf = await PDF.load(base);
   }
+  return { pdf, base };
+}
 
-  // Revision 1: field values stamped into the pages.
+/** The form's fields drawn into the pages, and the field values stamped on top. Returns whether anything changed. */
+async function stampPages(pdf: PDF, input: Stamp[]): Promise<boolean> {
   const pages = pdf.getPages();
-  const stamps = normalizeStamps(input.stamps, pages.length);
+  const stamps = normalizeStamps(input, pages.length);
+  const settled = settleForm(pdf, stamps);
   const fonts = new DocumentFonts(pdf);
   const canvases = new Map<number, PageCanvas>();
   const images = new Map<Uint8Array, ReturnType<PDF['embedPng']>>();
@@ -118,7 +124,28 @@ export async function sealPdf(input: SealInput): Promise<SealResult> {
   }
   await fonts.finalize();
   for (const c of canvases.values()) c.flush();
-  const stamped = canvases.size > 0 ? await commitRevision(pdf) : base;
+  return (
+    canvases.size > 0 ||
+    settled.flattened > 0 ||
+    settled.cleared.length > 0 ||
+    settled.removedSignatureFields.length > 0
+  );
+}
+
+/**
+ * The document with values stamped where they will be sealed, and nothing else (no certificate,
+ * no signature): what a preview shows before an envelope exists. An incremental update, like the seal.
+ */
+export async function stampPdf(original: Uint8Array, stamps: Stamp[]): Promise<Uint8Array> {
+  const { pdf, base } = await openForUpdate(original);
+  return (await stampPages(pdf, stamps)) ? await pdf.save({ incremental: true }) : base;
+}
+
+export async function sealPdf(input: SealInput): Promise<SealResult> {
+  const { pdf, base } = await openForUpdate(input.original);
+
+  // Revision 1: the form's fields drawn into the pages, and the field values stamped on top.
+  const stamped = (await stampPages(pdf, input.stamps)) ? await commitRevision(pdf) : base;
   const stampedSha256 = sha256Hex(stamped);
 
   // Revision 2: the certificate of completion and the PAdES signature over everything.
