@@ -19,6 +19,7 @@ export interface DemoServer {
   url: string;
   port: number;
   dataDir: string;
+  /** The key passed in, or the one the start printed (a first start generates one). */
   adminKey: string;
   /** Everything the child printed, for failure messages. */
   output(): string;
@@ -29,25 +30,32 @@ export interface DemoServer {
  * Starts `server/src/demo-main.ts` as a child process (the same entry as `npm start`) and waits
  * until it listens. `stop()` sends SIGTERM, then SIGKILL after a grace period.
  */
-export async function startDemo(opts: { dataDir: string; adminKey: string; port?: number; timeoutMs?: number }) {
+export async function startDemo(opts: {
+  dataDir: string;
+  /** Omitted: the start generates its own and prints it (read back into `adminKey`). */
+  adminKey?: string;
+  port?: number;
+  timeoutMs?: number;
+  /** The checkout whose demo-main.ts runs (default: this one). */
+  root?: string;
+  env?: Record<string, string>;
+}) {
+  const root = opts.root ?? repoRoot;
   const port = opts.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(repoRoot, 'server/src/demo-main.ts')],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        COUNTERSIGN_DATA_DIR: opts.dataDir,
-        COUNTERSIGN_ADMIN_KEY: opts.adminKey,
-        COUNTERSIGN_PUBLIC_URL: url,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/demo-main.ts')], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COUNTERSIGN_DATA_DIR: opts.dataDir,
+      COUNTERSIGN_ADMIN_KEY: opts.adminKey ?? '',
+      COUNTERSIGN_PUBLIC_URL: url,
+      ...opts.env,
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout!.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
@@ -72,5 +80,37 @@ export async function startDemo(opts: { dataDir: string; adminKey: string; port?
     await stop();
     throw err;
   }
-  return { url, port, dataDir: opts.dataDir, adminKey: opts.adminKey, output: () => log, stop } satisfies DemoServer;
+  // A start of a data dir already set up prints no key: then adminKey is ''.
+  const adminKey = opts.adminKey ?? printedAdminKey(log) ?? '';
+  return { url, port, dataDir: opts.dataDir, adminKey, output: () => log, stop } satisfies DemoServer;
+}
+
+/** The admin key a start printed, if it printed one. */
+export function printedAdminKey(output: string): string | undefined {
+  return /Admin API key \(shown once[^)]*\): (\S+)/.exec(output)?.[1];
+}
+
+/** Runs demo-main to its exit (a start that fails) and returns its exit code and output. */
+export async function runDemoToExit(opts: { dataDir: string; env?: Record<string, string>; timeoutMs?: number }) {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/src/demo-main.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      COUNTERSIGN_DATA_DIR: opts.dataDir,
+      COUNTERSIGN_ADMIN_KEY: '',
+      COUNTERSIGN_PUBLIC_URL: `http://127.0.0.1:${port}`,
+      ...opts.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 90_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code, output: log };
 }
