@@ -310,7 +310,10 @@ export const GuidedSheet: Story = {
 };
 
 /** Right to left, at phone width. */
-export const ArabicPhone: Story = { args: { width: '360px', locale: 'ar' } };
+export const ArabicPhone: Story = {
+  args: { width: '360px', locale: 'ar' },
+  render: (args) => html`<div dir="rtl" lang="ar">${render(args)}</div>`,
+};
 
 /** Dark mode and a brand colour: three custom properties. */
 export const DarkBrand: Story = {

@@ -337,8 +337,10 @@ const own = css`
     text-overflow: ellipsis;
   }
   .lock {
+    flex: none;
+    width: 0.8em;
+    height: 0.8em;
     margin-inline-start: auto;
-    font-size: 0.75em;
     opacity: 0.7;
   }
 

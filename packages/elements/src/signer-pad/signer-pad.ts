@@ -1372,8 +1372,13 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
       data-field-id=${field.id}
       title=${this.t('signer.readOnlyHint')}
       ><span class="visually-hidden">${this.fieldLabel(field)} (${this.t('signer.readOnly')}): </span
-      ><span class="readonly-value">${text}</span><span class="lock" aria-hidden="true">🔒</span></span
-    >`;
+      ><span class="readonly-value">${text}</span
+      ><svg class="lock" viewBox="0 0 16 16" aria-hidden="true" focusable="false">
+        <path
+          fill="currentColor"
+          d="M5 7V5a3 3 0 0 1 6 0v2h1a1 1 0 0 1 1 1v6a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V8a1 1 0 0 1 1-1h1zm1.5 0h3V5a1.5 1.5 0 0 0-3 0v2z"
+        /></svg
+    ></span>`;
   }
 
   /**
