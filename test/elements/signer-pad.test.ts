@@ -603,6 +603,44 @@ describe('<cs-signer-pad>', function () {
     await expect(el).to.be.accessible();
   });
 
+  it('a 403 on a field save (a value the agent set) marks that field, keeps the pad, and drops the value', async () => {
+    const seeded = await seed();
+    const original = window.fetch;
+    restoreFetch = () => (window.fetch = original);
+    window.fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (init?.method === 'PUT' && url.endsWith('/fields/customer_name')) {
+        return new Response(
+          JSON.stringify({
+            type: 'https://countersign.dev/problems/field-read-only',
+            title: 'Forbidden',
+            status: 403,
+            detail: 'The sender filled in this field; it cannot be changed.',
+          }),
+          { status: 403, headers: { 'content-type': 'application/problem+json' } },
+        );
+      }
+      return original(input, init);
+    };
+    const el = await mountReady(seeded);
+    const error = oneEvent(el, 'cs-error');
+    const input = fieldControl(el, 'customer_name') as HTMLInputElement;
+    input.focus();
+    await sendKeys({ type: 'Someone else' });
+    await sendKeys({ press: 'Tab' });
+    expect((await error).detail).to.include({ code: 'field-read-only', status: 403 });
+    await el.updateComplete;
+    expect(state(el)).to.equal(undefined, 'still the pad, not a failure state');
+    expect(input.getAttribute('aria-invalid')).to.equal('true');
+    expect(el.shadowRoot!.getElementById(input.getAttribute('aria-describedby')!)!.textContent).to.contain(
+      'cannot be changed',
+    );
+    expect($(el, '.banner')).to.equal(null, 'not queued for a retry');
+    expect((await signingView(seeded.session.token)).fields.find((f) => f.id === 'customer_name')!.value).to.equal(
+      null,
+    );
+  });
+
   it('at 360 px: a guided mode by the element’s own width, with 24 px field targets and a full-size editor sheet', async () => {
     await setViewport({ width: 360, height: 740 });
     const seeded = await seed();
