@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { expectOk, makeServer, NAMES, problemOf, type TestServer, uploadFixture } from './helpers.ts';
+import { expectOk, fixture, makeServer, NAMES, problemOf, type TestServer, uploadFixture } from './helpers.ts';
 
 let s: TestServer;
 let legal: string;
@@ -218,5 +218,75 @@ describe('POST /previews', () => {
     const clauses = Array.from({ length: 20 }, (_, i) => ({ key: `c${i}`, title: 'T', body: 'x'.repeat(15_000) }));
     const res = await previewSource({ source: { ...SOURCE, clauses } });
     assert.equal(res.status, 413);
+  });
+});
+
+describe('POST /templates/{id}/versions/{n}/preview of a PDF version', () => {
+  const FIELDS = [
+    { id: 'name', key: 'customer', label: 'Name', x: 0.1, y: 0.1 },
+    { id: 'fee', key: 'fee', label: 'Monthly fee', x: 0.1, y: 0.3 },
+    { id: 'amount', key: 'amount', label: 'Amount', x: 0.1, y: 0.5 },
+  ].map((f) => ({ ...f, type: 'text', role: 'customer', page: 1, width: 0.5, height: 0.05, required: false }));
+
+  async function pdfTemplate(): Promise<string> {
+    const documentId = await uploadFixture(s, 'normal.pdf');
+    const res = await expectOk(
+      s.call('POST', '/api/v1/templates', {
+        key: legal,
+        json: {
+          name: 'Form',
+          documentId,
+          roles: [{ key: 'customer', action: 'sign' }],
+          fields: FIELDS,
+          variables: VARIABLES,
+        },
+      }),
+    );
+    const id = ((await res.json()) as { id: string }).id;
+    await expectOk(s.call('POST', `/api/v1/templates/${id}/versions/1/publish`, { key: legal }));
+    return id;
+  }
+
+  /** Words poppler finds inside a field's rectangle (fractions of the page), joined by spaces. */
+  function wordsIn(bytes: Uint8Array, box: { x: number; y: number; width: number; height: number }): string {
+    const html = execFileSync('pdftotext', ['-bbox', '-f', '1', '-l', '1', '-enc', 'UTF-8', '-', '-'], {
+      input: bytes,
+    }).toString('utf8');
+    const page = /<page width="([\d.]+)" height="([\d.]+)">/.exec(html)!;
+    const [w, h] = [+page[1]!, +page[2]!];
+    const out: string[] = [];
+    for (const m of html.matchAll(/xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</g)) {
+      const [x0, y0, x1, y1] = [+m[1]! / w, +m[2]! / h, +m[3]! / w, +m[4]! / h];
+      if (x0 >= box.x - 0.01 && x1 <= box.x + box.width + 0.01 && y0 >= box.y - 0.01 && y1 <= box.y + box.height + 0.01)
+        out.push(m[5]!.replace(/&amp;/g, '&'));
+    }
+    return out.join(' ');
+  }
+
+  it('stamps each merge value, formatted as in an envelope, inside its field, and [Label] where it is missing or invalid', async () => {
+    const id = await pdfTemplate();
+    const original = await fixture('normal.pdf');
+    /** What the preview prints in a field: its words minus those the page already had there. */
+    const printed = (bytes: Uint8Array, i: number) => {
+      const had = wordsIn(original, FIELDS[i]!).split(' ');
+      return wordsIn(bytes, FIELDS[i]!)
+        .split(' ')
+        .filter((w) => {
+          const at = had.indexOf(w);
+          if (at < 0) return true;
+          had.splice(at, 1);
+          return false;
+        })
+        .join(' ');
+    };
+    const bytes = await pdfOf(await previewVersion(id, { customer: NAMES[0], fee: 1200 }, agent));
+    assert.equal(printed(bytes, 0), NAMES[0]);
+    assert.equal(printed(bytes, 1), '€1,200.00');
+    // No variable label for amount: the field's label names the blank.
+    assert.equal(printed(bytes, 2), '[Amount]');
+
+    const invalid = await pdfOf(await previewVersion(id, { fee: 'twelve hundred' }, agent));
+    assert.equal(printed(invalid, 0), '[Customer name]');
+    assert.equal(printed(invalid, 1), '[Monthly fee]');
   });
 });

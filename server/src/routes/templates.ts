@@ -461,7 +461,8 @@ const preview = createRoute({
   summary: 'A version as a PDF to read (agent, manager: published versions only)',
   description:
     'A clauses version is composed with `mergeData`: a missing or invalid value prints as a blank such as "[fee]" ' +
-    '(never a 422 here), and conditions are evaluated on the values given. A PDF version answers its document.',
+    '(never a 422 here), and conditions are evaluated on the values given. A PDF version answers its document ' +
+    'with each text field tied to a variable stamped with its value (formatted as in an envelope) or "[Label]".',
   ...staffOnly,
   request: {
     params: VersionParams,

@@ -1,12 +1,15 @@
 import {
   evaluateCondition,
+  formatVariable,
   placeholders,
   validateMergeData,
   type MergeData,
+  type TemplateField,
   type TemplateRole,
   type Variable,
 } from '@countersign/core';
 import { composeDocument } from '../pdf/compose.ts';
+import { stampPdf, type Stamp } from '../pdf/index.ts';
 import type { InlineClausesSource } from '../store/types.ts';
 import { conditionData } from './envelopes.ts';
 
@@ -67,4 +70,38 @@ export async function composePreview(
     signatureBlock: roles.filter((r) => r.action === 'sign').map((r) => ({ role: r.key, label: r.label ?? r.key })),
   });
   return composed.bytes;
+}
+
+/**
+ * A PDF version read before anything is sent: each text field tied to a merge variable shows its
+ * value formatted as the envelope would prefill it, or "[Label]" where the value is missing or
+ * invalid, stamped at the field's place as the seal stamps it.
+ */
+export async function stampPreview(
+  original: Uint8Array,
+  fields: readonly TemplateField[],
+  variables: readonly Variable[],
+  mergeData: MergeData,
+): Promise<Uint8Array> {
+  const invalid = new Set(validateMergeData(variables, mergeData).map((e) => e.path));
+  const byKey = new Map(variables.map((v) => [v.key, v]));
+  const stamps: Stamp[] = [];
+  for (const f of fields) {
+    if (f.type !== 'text' || !f.key) continue;
+    const value = mergeData[f.key];
+    const variable = byKey.get(f.key);
+    const usable =
+      !invalid.has(f.key) && value !== null && value !== undefined && value !== '' && typeof value !== 'object';
+    const text = usable ? formatVariable(variable, value) : `[${variable?.label?.trim() || f.label?.trim() || f.key}]`;
+    stamps.push({
+      page: f.page,
+      x: f.x,
+      y: f.y,
+      width: f.width,
+      height: f.height,
+      type: 'text',
+      value: { kind: 'text', text },
+    });
+  }
+  return stampPdf(original, stamps);
 }

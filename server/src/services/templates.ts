@@ -24,7 +24,7 @@ import type {
 } from '../store/types.ts';
 import { requireRole } from './auth.ts';
 import type { ServiceDeps, StaffPrincipal } from './context.ts';
-import { composePreview } from './previews.ts';
+import { composePreview, stampPreview } from './previews.ts';
 
 export const TEMPLATE_ROLES = ['admin', 'legal'] as const;
 
@@ -464,7 +464,8 @@ export class TemplateService {
 
   /**
    * A version as a PDF to read: a clauses version composed with whatever merge data is given
-   * (blanks for the rest), a PDF version as its document. Same visibility as reading the version.
+   * (blanks for the rest), a PDF version as its document with the merge values (or "[Label]")
+   * stamped into the text fields tied to variables. Same visibility as reading the version.
    */
   async preview(
     p: StaffPrincipal,
@@ -477,7 +478,12 @@ export class TemplateService {
     if (!v) throw notFound('Template version');
     if (v.source.kind === 'pdf') {
       const doc = await this.#document(v.source.documentId);
-      return { kind: 'stored', sha256: doc.sha256, name: doc.name };
+      const original = v.fields.some((f) => f.type === 'text' && f.key)
+        ? await this.deps.blobs.get(doc.sha256)
+        : undefined;
+      if (!original) return { kind: 'stored', sha256: doc.sha256, name: doc.name };
+      const bytes = await stampPreview(original, v.fields, v.variables, mergeData);
+      return { kind: 'bytes', bytes, name: `${t.name} v${v.version} preview.pdf` };
     }
     const bytes = await composePreview(v.source, v.variables, v.roles, mergeData);
     return { kind: 'bytes', bytes, name: `${t.name} v${v.version} preview.pdf` };
