@@ -90,8 +90,11 @@ async function seed(): Promise<Seeded> {
     name: 'Equipment return form',
     documentId: doc.id,
     roles: [{ key: 'customer', label: 'Customer', action: 'sign' }],
-    fields: [{ type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.8, width: 0.3, height: 0.06 }],
-    variables: [{ key: 'serial', type: 'text', label: 'Serial number', required: true }],
+    fields: [
+      { type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.8, width: 0.3, height: 0.06 },
+      { type: 'text', key: 'serial', role: 'customer', page: 1, x: 0.1, y: 0.2, width: 0.4, height: 0.05 },
+    ],
+    variables: [{ key: 'serial', type: 'text', label: 'Serial number', required: true, pattern: 'SN-[0-9]{5}' }],
   });
   await ok('POST', `/api/v1/templates/${pdf.id}/versions/1/publish`);
   seeded = {
@@ -314,6 +317,31 @@ describe('<cs-envelope-composer>', function () {
     await type(el, field(el, 'customer_name'), 'Юлия Петрова');
     await until(() => renders(el) >= 2, 'the second preview', 20_000);
     expect(await pdfText($(el, '.pages.front')!.dataset['url']!)).to.contain('Юлия Петрова');
+    await expect(el).to.be.accessible();
+  });
+
+  it('stamps typed values into the preview of a PDF template, and [Label] until one is typed', async () => {
+    const s = await seed();
+    const el = await mount({ templateId: s.pdfTemplate });
+    await until(() => renders(el) >= 1, 'the first preview', 20_000);
+    expect(await pdfText($(el, '.pages.front')!.dataset['url']!)).to.contain('[Serial number]');
+    await type(el, field(el, 'serial'), 'SN-24680');
+    await until(() => renders(el) >= 2, 'the second preview', 20_000);
+    const shown = await pdfText($(el, '.pages.front')!.dataset['url']!);
+    expect(shown).to.contain('SN-24680');
+    expect(shown).not.to.contain('[Serial number]');
+    await expect(el).to.be.accessible();
+  });
+
+  it('says what a patterned value looks like when one does not match', async () => {
+    const s = await seed();
+    const el = await mount({ templateId: s.pdfTemplate });
+    await until(() => $(el, '[data-state="compose"]'), 'the composer');
+    await type(el, field(el, 'serial'), 'SN-12');
+    expect(errorOf(el, 'serial')).to.contain('like SN-12345');
+    expect(field(el, 'serial').getAttribute('aria-invalid')).to.equal('true');
+    await type(el, field(el, 'serial'), 'SN-12345');
+    expect(errorOf(el, 'serial') ?? '').to.equal('');
     await expect(el).to.be.accessible();
   });
 

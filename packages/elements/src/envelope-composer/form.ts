@@ -83,11 +83,51 @@ export function parseNumber(text: string, locale = 'en'): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-/** Problems per variable key (the first one of each). */
+/**
+ * A value that a simple pattern accepts, to show what is expected ("RMA-[0-9]{5}" → "RMA-12345"):
+ * literals, escaped literals, \\d and the classes [0-9], [A-Z], [a-z] with an optional {n}, {n,m}
+ * or +. Anything else (alternation, groups, optional parts) gives undefined: no example beats a
+ * wrong one. The result is checked against the pattern before it is offered.
+ */
+export function patternExample(pattern: string): string | undefined {
+  const token = /\\d|\[0-9\]|\[A-Z\]|\[a-z\]|\\[-./\\ _#:]|[A-Za-z0-9 _\-/#:]/y;
+  const count = /\{(\d{1,2})(?:,\d{0,2})?\}|\+/y;
+  const seq = { digit: 0, upper: 0, lower: 0 };
+  let out = '';
+  for (let at = 0; at < pattern.length;) {
+    token.lastIndex = at;
+    const t = token.exec(pattern);
+    if (!t) return undefined;
+    at = token.lastIndex;
+    count.lastIndex = at;
+    const c = count.exec(pattern);
+    if (c) at = count.lastIndex;
+    const times = c ? (c[1] === undefined ? 1 : Number(c[1])) : 1;
+    for (let i = 0; i < times; i++) {
+      if (t[0] === '\\d' || t[0] === '[0-9]') out += String((seq.digit++ % 9) + 1);
+      else if (t[0] === '[A-Z]') out += String.fromCharCode(65 + (seq.upper++ % 26));
+      else if (t[0] === '[a-z]') out += String.fromCharCode(97 + (seq.lower++ % 26));
+      else out += t[0].length === 2 ? t[0][1] : t[0];
+    }
+  }
+  try {
+    return out && new RegExp(`^(?:${pattern})$`, 'u').test(out) ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Problems per variable key (the first one of each); a pattern's says what a value looks like. */
 export function variableErrors(variables: readonly Variable[], data: MergeData): Map<string, string> {
   const errors = new Map<string, string>();
-  for (const error of validateMergeData(variables, data))
-    if (!errors.has(error.path)) errors.set(error.path, error.message);
+  const byKey = new Map(variables.map((v) => [v.key, v]));
+  for (const error of validateMergeData(variables, data)) {
+    if (errors.has(error.path)) continue;
+    const v = byKey.get(error.path);
+    const example = v?.type === 'text' && v.pattern !== undefined ? patternExample(v.pattern) : undefined;
+    const unlike = example !== undefined && error.message === 'Is not in the expected format';
+    errors.set(error.path, unlike ? `${error.message}, like ${example}` : error.message);
+  }
   return errors;
 }
 
