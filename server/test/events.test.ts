@@ -236,7 +236,7 @@ describe('GET /api/v1/events (one stream for many envelopes)', () => {
     );
 
     // Without Last-Event-ID (or with one this process never gave out) only the current status.
-    for (const headers of [{}, { 'last-event-id': 'another-process:3' }]) {
+    for (const headers of [{}, { 'last-event-id': 'another-process:3' }] as Array<Record<string, string>>) {
       const fresh = await open([id], s.adminKey, headers);
       await fresh.until((e) => e.some((x) => x.event === 'envelope.status'), 'snapshot');
       await fresh.until((e) => e.some((x) => x.event === ':'), 'a heartbeat');
