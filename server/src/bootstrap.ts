@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createApp, resolveServiceDeps, type CountersignApp } from './app.ts';
 import { FileBlobStore } from './blobs.ts';
 import { resolveConfig, type Config } from './config.ts';
-import { randomIds, SettableClock, type AppDeps, type Clock, type Ids } from './deps.ts';
+import { randomIds, SettableClock, type AppDeps, type Clock, type Ids, type Mailer } from './deps.ts';
 import { loadSealSigner, type SealSigner } from './pdf/index.ts';
 import { API_KEY_PREFIX, AuthService } from './services/auth.ts';
 import type { ServiceDeps } from './services/context.ts';
@@ -22,6 +22,8 @@ export interface OpenOptions extends Partial<Omit<Config, 'allowedOrigins'>> {
   passphrase?: string;
   /** A ready signer (tests may share one); otherwise loadSealSigner({dataDir, p12Path, passphrase}). */
   signer?: SealSigner;
+  /** Outgoing mail; without it the server sends none. */
+  mailer?: Mailer;
 }
 
 export interface Countersign {
@@ -52,6 +54,7 @@ export async function openCountersign(options: OpenOptions): Promise<Countersign
     p12Path,
     passphrase,
     signer: givenSigner,
+    mailer,
     ...rest
   } = options;
   const config = resolveConfig(rest);
@@ -63,6 +66,7 @@ export async function openCountersign(options: OpenOptions): Promise<Countersign
   const clock = givenClock ?? new SettableClock();
   const embedSecret = await loadEmbedSecret(dataDir);
   const appDeps: AppDeps = { store, blobs, clock, ids: ids ?? randomIds, signer, config, embedSecret };
+  if (mailer) appDeps.mailer = mailer;
   const deps = resolveServiceDeps(appDeps);
   const auth = new AuthService(deps);
 

@@ -42,6 +42,18 @@ export const randomIds: Ids = {
   token: () => randomBytes(32).toString('base64url'),
 };
 
+/** One message to a person (plain text; the transport adds what it needs). */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** A mail transport. Without one the server sends no mail and says so (SigningView.notifications). */
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
 export interface AppDeps {
   store: Store;
   blobs: BlobStore;
@@ -55,4 +67,6 @@ export interface AppDeps {
   tasks?: TaskTracker;
   /** HMAC key of embed tokens (bootstrap keeps it in the data dir); a random one when absent. */
   embedSecret?: Uint8Array;
+  /** Outgoing mail; absent (the default) means the server sends none. */
+  mailer?: Mailer;
 }

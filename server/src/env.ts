@@ -16,6 +16,23 @@ export interface EnvConfig {
   options: OpenOptions;
 }
 
+/** A setting the environment got wrong; start-up stops with its message. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** A whole number in [min, max] from an environment variable, or `undefined` when it is unset or empty. */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max: number): number | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not ${JSON.stringify(env[name])}`);
+  }
+  return n;
+}
+
+/** Throws ConfigError for a value it cannot use, naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
   const port = Number(env.PORT ?? 8787);
   const publicUrl = (env.COUNTERSIGN_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
@@ -35,6 +52,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       p12Path: env.COUNTERSIGN_SIGNING_P12 || undefined,
       passphrase: env.COUNTERSIGN_SIGNING_PASSPHRASE || undefined,
       trustProxy: env.COUNTERSIGN_TRUST_PROXY === '1' || env.COUNTERSIGN_TRUST_PROXY === 'true',
+      sessionTtlMinutes: wholeNumber(env, 'COUNTERSIGN_SESSION_MINUTES', 1, 1440),
     },
   };
 }

@@ -63,6 +63,11 @@ export interface FieldPlacement {
   label?: string;
   /** Text fields only: what the signer's value must look like (checked by the pad and the server). */
   validation?: FieldValidation;
+  /**
+   * A text field whose `key` names a merge-data value is prefilled with it and read-only for the
+   * signer, unless this is true (then the prefill is only a suggestion the signer may change).
+   */
+  signerEditable?: boolean;
 }
 
 /**
@@ -119,6 +124,11 @@ export interface Envelope {
 /** A field as the signer sees it: its placement and its current value. */
 export interface SigningField extends FieldPlacement {
   value: FieldValue;
+  /**
+   * True when the agent set this value from merge data and the template does not mark the field
+   * `signerEditable`: the pad shows it as text, and the server refuses a change (403).
+   */
+  readOnly: boolean;
 }
 
 /** `GET /api/v1/signing`: everything a signer pad needs to render. */
@@ -145,6 +155,11 @@ export interface SigningView {
   consent: { version: string; text: string; accepted: boolean; acceptedAt?: string };
   /** True once the envelope's sealed PDF exists (download with the same token). */
   sealed: boolean;
+  /**
+   * What the server will send the signer by itself. `email` is false while no mail transport is
+   * configured: the pad then promises no copy by mail, only the download.
+   */
+  notifications: { email: boolean };
   expiresAt: string;
 }
 

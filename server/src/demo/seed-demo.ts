@@ -215,7 +215,7 @@ export async function seedDemo(
   const form = new FormData();
   form.append(
     'file',
-    new File([agreement.pdf], 'Northwind Fibre broadband service agreement (NWF-BSA-7).pdf', {
+    new File([new Uint8Array(agreement.pdf)], 'Northwind Fibre broadband service agreement (NWF-BSA-7).pdf', {
       type: 'application/pdf',
     }),
   );
@@ -330,7 +330,7 @@ async function seedReturnAuthorization(legal: Api): Promise<string> {
   const form = new FormData();
   form.append(
     'file',
-    new File([await returnAuthorizationPdf()], 'Equipment return authorization (NWF-RMA-3).pdf', {
+    new File([new Uint8Array(await returnAuthorizationPdf())], 'Equipment return authorization (NWF-RMA-3).pdf', {
       type: 'application/pdf',
     }),
   );

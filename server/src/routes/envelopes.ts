@@ -132,9 +132,23 @@ const create = createRoute({
 const list = createRoute({
   method: 'get',
   path: '/',
-  summary: 'Envelopes, newest first (an agent sees its own)',
+  summary: 'Envelopes, newest first (an agent sees its own), searched and paged',
   ...staffOnly,
-  responses: { 200: jsonResponse(z.object({ items: z.array(EnvelopeSummarySchema) }), 'Envelopes'), ...problems },
+  request: {
+    query: z.object({
+      q: z.string().max(200).optional(),
+      status: StatusSchema.optional(),
+      limit: z.coerce.number().int().min(1).max(100).optional(),
+      cursor: z.string().max(512).optional(),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({ items: z.array(EnvelopeSummarySchema), total: z.number().int(), nextCursor: z.string().optional() }),
+      'Envelopes',
+    ),
+    ...problems,
+  },
 });
 
 const get = createRoute({
@@ -233,8 +247,9 @@ export const envelopeRoutes = router()
     return c.json(publicEnvelope(e), 201);
   })
   .openapi(list, async (c) => {
-    const items = await c.get('services').envelopes.list(c.get('staff'));
-    return c.json({ items: items.map(({ createdByKeyId: _k, ...rest }) => rest) }, 200);
+    const page = await c.get('services').envelopes.list(c.get('staff'), c.req.valid('query'));
+    const items = page.items.map(({ createdByKeyId: _k, ...rest }) => rest);
+    return c.json({ items, total: page.total, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
   })
   .openapi(get, async (c) => {
     const e = await c.get('services').envelopes.load(c.get('staff'), c.req.valid('param').id);

@@ -21,7 +21,14 @@ const FieldValueSchema = z
       'server at completion and refused here (422).',
   });
 
-const SigningFieldSchema = FieldShape.extend({ value: FieldValueSchema }).openapi('SigningField');
+const SigningFieldSchema = FieldShape.extend({
+  value: FieldValueSchema,
+  readOnly: z.boolean().openapi({
+    description:
+      'The sender set this value from merge data and the template does not let the signer change it: ' +
+      'PUT …/fields/{fieldId} answers 403',
+  }),
+}).openapi('SigningField');
 
 const ConsentSchema = z
   .object({ version: z.string(), text: z.string(), accepted: z.boolean(), acceptedAt: z.string().optional() })
@@ -53,6 +60,11 @@ const SigningViewSchema = z
     }),
     consent: ConsentSchema,
     sealed: z.boolean(),
+    notifications: z
+      .object({
+        email: z.boolean().openapi({ description: 'False while the server has no mail transport: it sends no mail' }),
+      })
+      .openapi({ description: 'What the server will send the signer by itself' }),
     expiresAt: z.string(),
   })
   .openapi('SigningView');
@@ -94,7 +106,7 @@ const consent = createRoute({
 const setField = createRoute({
   method: 'put',
   path: '/fields/{fieldId}',
-  summary: 'Save one of this recipient’s fields',
+  summary: 'Save one of this recipient’s fields (403 for a read-only one: the sender filled it in)',
   ...auth,
   request: {
     params: z.object({ fieldId: Id('fieldId', 'fld_123') }),

@@ -145,6 +145,14 @@ const FieldInput = z.strictObject({
   label: z.string().max(200).optional(),
   condition: Condition.optional(),
   validation: FieldValidationSchema.optional().openapi({ description: 'Text fields only' }),
+  signerEditable: z
+    .boolean()
+    .optional()
+    .openapi({
+      description:
+        'Text fields only: a field whose key names a merge-data value is prefilled with it and read-only for ' +
+        'the signer unless this is true',
+    }),
 });
 
 const ClauseId = z.string().min(1).max(128);
@@ -267,6 +275,7 @@ export const FieldShape = z.object({
   required: z.boolean(),
   label: z.string().optional(),
   validation: FieldValidationSchema.optional(),
+  signerEditable: z.boolean().optional().openapi({ description: 'The signer may change a prefilled value' }),
 });
 
 const FieldSchema = FieldShape.openapi('Field');

@@ -4,7 +4,8 @@ import type { EventBus } from './events.ts';
 import type { TaskTracker } from './tasks.ts';
 
 /** Dependencies every service gets (the optional ones resolved by createApp). */
-export type ServiceDeps = Required<AppDeps> & { events: EventBus; tasks: TaskTracker };
+export type ServiceDeps = Required<Omit<AppDeps, 'mailer'>> &
+  Pick<AppDeps, 'mailer'> & { events: EventBus; tasks: TaskTracker };
 
 /** Who is calling, with what: built by the route layer, never from HTTP objects below it. */
 export interface RequestMeta {

@@ -4,10 +4,12 @@ import {
   formatVariable,
   interpolate,
   sha256Hex,
+  validateFieldValue,
   validateMergeData,
   type AuditTrail,
   type Envelope,
   type EnvelopeAttachment,
+  type EnvelopeStatus,
   type EnvelopeStatusEvent,
   type FieldPlacement,
   type Recipient,
@@ -26,6 +28,7 @@ import type {
   StoredFieldValue,
   TemplateVersionRecord,
 } from '../store/types.ts';
+import { searchKey } from '../store/search.ts';
 import { appendAudit, auditTrail } from './audit.ts';
 import { requireRole, sha256Text, SIGNING_TOKEN_PREFIX } from './auth.ts';
 import { staffActor, type RequestMeta, type ServiceDeps, type StaffPrincipal } from './context.ts';
@@ -114,6 +117,14 @@ export function notSealedDetail(e: EnvelopeRecord): string {
   return 'The envelope is being sealed; try again shortly';
 }
 
+/** `recipientId` of a value the agent set from merge data when the envelope was created. */
+export const MERGE_DATA_FILLER = 'merge';
+
+/** A value set from merge data is the agent's: the signer may not change it unless the template says so. */
+export function isReadOnly(e: EnvelopeRecord, f: FieldPlacement): boolean {
+  return !f.signerEditable && e.values[f.id]?.recipientId === MERGE_DATA_FILLER;
+}
+
 export const isFinished = (r: RecipientRecord) => r.status === 'signed' || r.status === 'approved';
 export const mustAct = (r: RecipientRecord) => r.action !== 'view';
 
@@ -136,6 +147,69 @@ export function conditionData(variables: readonly Variable[], data: Record<strin
     }
   }
   return out;
+}
+
+/** What the agent set from merge data, per field id: the evidence of what the signer was shown. */
+function prefillRecord(fields: FieldPlacement[], values: Record<string, StoredFieldValue>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    const v = values[f.id];
+    if (!v) continue;
+    out[f.id] = {
+      key: f.key,
+      ...(f.label !== undefined ? { label: f.label } : {}),
+      value: v.value,
+      readOnly: !f.signerEditable,
+    };
+  }
+  return out;
+}
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 100;
+
+export interface EnvelopeQuery {
+  /** Substring of the title, id, or a recipient's name or email (NFKC, case-folded). */
+  q?: string;
+  status?: EnvelopeStatus;
+  /** 1…MAX_PAGE_SIZE; DEFAULT_PAGE_SIZE when absent. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+export interface EnvelopePage {
+  items: EnvelopeSummary[];
+  /** Matches across all pages. */
+  total: number;
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+type CursorPosition = { createdAt: string; id: string };
+
+function encodeCursor(s: CursorPosition): string {
+  return Buffer.from(JSON.stringify([s.createdAt, s.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): CursorPosition {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) {
+      return { createdAt, id };
+    }
+  } catch {
+    // Not base64url JSON: refused below.
+  }
+  throw new DomainError('validation', 'The cursor is not one this server gave out', {
+    status: 400,
+    errors: [{ path: 'cursor', message: 'Pass nextCursor from the previous page unchanged' }],
+  });
+}
+
+/** Whether `s` comes after `pos` in the list order (createdAt, then id, both descending). */
+function isAfter(s: CursorPosition, pos: CursorPosition): boolean {
+  return s.createdAt === pos.createdAt ? s.id < pos.id : s.createdAt < pos.createdAt;
 }
 
 export class EnvelopeService {
@@ -229,12 +303,19 @@ export class EnvelopeService {
     const { document, attachments } = await this.#withAttachments(contract, attachmentDocs);
     const byKey = new Map(variables.map((v) => [v.key, v]));
     const values: Record<string, StoredFieldValue> = {};
+    const prefillErrors: ProblemItem[] = [];
     for (const f of fields) {
       if (f.type !== 'text' || !f.key || !(f.key in mergeData)) continue;
       const v = mergeData[f.key];
       if (v === null || v === undefined || typeof v === 'object') continue;
       const value = formatVariable(byKey.get(f.key), v);
-      values[f.id] = { fieldId: f.id, type: f.type, value, filledAt: iso, recipientId: 'merge' };
+      // The signer cannot correct a read-only value, so one the field would refuse is refused now.
+      const problem = f.signerEditable ? undefined : validateFieldValue(f, value);
+      if (problem) prefillErrors.push({ path: `mergeData.${f.key}`, fieldId: f.id, message: problem });
+      values[f.id] = { fieldId: f.id, type: f.type, value, filledAt: iso, recipientId: MERGE_DATA_FILLER };
+    }
+    if (prefillErrors.length) {
+      throw invalid('Merge data prefills a read-only field with a value it does not accept', prefillErrors);
     }
     const e: EnvelopeRecord = {
       id: this.deps.ids.id('env'),
@@ -268,6 +349,7 @@ export class EnvelopeService {
         templateVersion: version.version,
         recipients: recipients.map((r) => ({ id: r.id, role: r.role, name: r.name, email: r.email, order: r.order })),
         prefilled: Object.keys(values),
+        prefilledValues: prefillRecord(fields, values),
         hiddenFields,
         mergeDataSha256: await sha256Hex(canonicalJson(mergeData)),
       },
@@ -414,9 +496,25 @@ export class EnvelopeService {
     return e;
   }
 
-  async list(p: StaffPrincipal): Promise<EnvelopeSummary[]> {
+  /**
+   * One page of the envelopes the principal may see (an agent: its own), newest first. `cursor`
+   * is the position after the previous page's last item, so envelopes created meanwhile (which
+   * sort before it) neither repeat nor push items off the next page.
+   */
+  async list(p: StaffPrincipal, query: EnvelopeQuery = {}): Promise<EnvelopePage> {
     requireRole(p, ENVELOPE_ROLES);
-    return this.deps.store.envelopes.list(p.role === 'agent' ? { createdByKeyId: p.keyId } : {});
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const needle = query.q ? searchKey(query.q.trim()) : '';
+    const all = await this.deps.store.envelopes.list(p.role === 'agent' ? { createdByKeyId: p.keyId } : {});
+    const matches = all.filter(
+      (s) => (!query.status || s.status === query.status) && (!needle || s.searchText.includes(needle)),
+    );
+    const start = after ? matches.findIndex((s) => isAfter(s, after)) : 0;
+    const items = start < 0 ? [] : matches.slice(start, start + limit);
+    const last = items.at(-1);
+    const more = start >= 0 && start + limit < matches.length;
+    return { items, total: matches.length, ...(more && last ? { nextCursor: encodeCursor(last) } : {}) };
   }
 
   async audit(p: StaffPrincipal, id: string): Promise<AuditTrail> {

@@ -1,13 +1,13 @@
 import { validateFieldValue } from '@countersign/core';
 import type { AuditActor, FieldPlacement, FieldValue, SigningField, SigningView } from '@countersign/core';
-import { conflict, DomainError, invalid, notFound, type ProblemItem } from '../errors.ts';
+import { conflict, DomainError, forbidden, invalid, notFound, type ProblemItem } from '../errors.ts';
 import type { EnvelopeRecord, RecipientRecord, StoredFieldValue } from '../store/types.ts';
 import { appendAudit, type AuditInput } from './audit.ts';
 import { sha256Text } from './auth.ts';
 import { consentText } from './consent.ts';
 import { deviceOf } from './device.ts';
 import type { RequestMeta, ServiceDeps, SignerPrincipal } from './context.ts';
-import { isFinished, isTurn, mustAct, notSealedDetail, statusEvent } from './envelopes.ts';
+import { isFinished, isReadOnly, isTurn, mustAct, notSealedDetail, statusEvent } from './envelopes.ts';
 import { decodePngDataUrl } from './png.ts';
 import type { SealService } from './seal.ts';
 
@@ -25,6 +25,38 @@ function signerActor(r: RecipientRecord): AuditActor {
 function assertWritable(e: EnvelopeRecord, r: RecipientRecord): void {
   if (e.status !== 'sent') throw conflict(`The envelope is ${e.status}; it can no longer be changed`);
   if (isFinished(r) || r.status === 'declined') throw conflict(`You have already ${r.status}`);
+}
+
+function readOnlyRefusal(f: FieldPlacement): DomainError {
+  return forbidden(
+    `${f.label ?? 'This field'} was filled in by the sender and cannot be changed; decline if it is wrong`,
+  );
+}
+
+/**
+ * What a `field.filled` event records: the value itself (the text as stored, the checkbox's state,
+ * a typed signature's text, or the SHA-256 of a drawn image's PNG), so a dispute can show what was
+ * entered and when.
+ */
+function filledEventData(
+  r: RecipientRecord,
+  f: FieldPlacement,
+  prepared: { value: unknown; imageSha256?: string; digest: string },
+): Record<string, unknown> {
+  const v = prepared.value;
+  const kind = typeof v === 'object' && v !== null ? (v as { kind: 'drawn' | 'typed' }).kind : undefined;
+  return {
+    recipientId: r.id,
+    fieldId: f.id,
+    ...(f.label !== undefined ? { label: f.label } : {}),
+    type: f.type,
+    ...(kind ? { kind } : {}),
+    ...(typeof v === 'string' || typeof v === 'boolean' ? { value: v } : {}),
+    ...(kind === 'typed' ? { text: (v as { text: string }).text } : {}),
+    ...(prepared.imageSha256 ? { imageSha256: prepared.imageSha256 } : {}),
+    valueSha256: prepared.imageSha256 ?? sha256Text(prepared.digest),
+    cleared: v === null,
+  };
 }
 
 export class SigningService {
@@ -83,7 +115,7 @@ export class SigningService {
     const version = this.deps.config.consentVersion;
     const fields: SigningField[] = [];
     for (const f of e.fields.filter((f) => f.role === r.role)) {
-      fields.push({ ...f, value: await this.#fieldValue(e.values[f.id]) });
+      fields.push({ ...f, value: await this.#fieldValue(e.values[f.id]), readOnly: isReadOnly(e, f) });
     }
     const consent: SigningView['consent'] = { version, text: consentText(version), accepted: Boolean(r.consent) };
     if (r.consent) consent.acceptedAt = r.consent.acceptedAt;
@@ -109,6 +141,7 @@ export class SigningService {
       },
       consent,
       sealed: e.seal?.state === 'sealed',
+      notifications: { email: Boolean(this.deps.mailer) },
       expiresAt: p.expiresAt,
     };
   }
@@ -203,10 +236,12 @@ export class SigningService {
     // Another recipient's field is indistinguishable from a missing one.
     if (!field || field.role !== recipientOf(before, p).role) throw notFound('Field');
     assertWritable(before, recipientOf(before, p));
+    if (isReadOnly(before, field)) throw readOnlyRefusal(field);
     const prepared = await this.#prepareValue(field, value);
     const e = await this.deps.store.envelopes.transact(p.envelopeId, async (e) => {
       const r = recipientOf(e, p);
       assertWritable(e, r);
+      if (isReadOnly(e, field)) throw readOnlyRefusal(field);
       const now = this.#now().toISOString();
       if (prepared.value === null) delete e.values[fieldId];
       else {
@@ -222,18 +257,11 @@ export class SigningService {
       }
       await this.#audit(e, r, meta, {
         type: 'field.filled',
-        data: {
-          recipientId: r.id,
-          fieldId,
-          type: field.type,
-          ...(typeof value === 'object' && value ? { kind: value.kind } : {}),
-          valueSha256: prepared.imageSha256 ?? sha256Text(prepared.digest),
-          cleared: prepared.value === null,
-        },
+        data: filledEventData(r, field, prepared),
       });
       return e;
     });
-    return { ...field, value: await this.#fieldValue(e.values[fieldId]) };
+    return { ...field, value: await this.#fieldValue(e.values[fieldId]), readOnly: isReadOnly(e, field) };
   }
 
   async complete(p: SignerPrincipal, meta: RequestMeta): Promise<{ recipientStatus: string; envelopeStatus: string }> {

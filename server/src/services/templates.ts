@@ -321,6 +321,9 @@ export class TemplateService {
         for (const e of fieldValidationRuleErrors(f.validation))
           errors.push({ path: `${at}.validation.${e.path}`, message: e.message });
       }
+      if (f.signerEditable !== undefined && f.type !== 'text') {
+        errors.push({ path: `${at}.signerEditable`, message: 'Only text fields are prefilled from merge data' });
+      }
       const id = f.id ?? this.deps.ids.id('fld');
       if (ids.has(id)) errors.push({ path: `${at}.id`, message: `Duplicate field id ${id}` });
       ids.add(id);
@@ -339,6 +342,7 @@ export class TemplateService {
       if (f.label !== undefined) field.label = f.label;
       if (f.condition !== undefined) field.condition = f.condition;
       if (f.validation !== undefined) field.validation = { ...f.validation };
+      if (f.signerEditable !== undefined) field.signerEditable = f.signerEditable;
       return field;
     });
     if (errors.length) throw invalid('The template is not valid', errors);

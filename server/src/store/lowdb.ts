@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { KeyedMutex } from './mutex.ts';
+import { searchKey } from './search.ts';
 import type {
   ApiKeyRecord,
   ClauseRecord,
@@ -26,7 +27,8 @@ function summarize(e: EnvelopeRecord): EnvelopeSummary {
     updatedAt: e.updatedAt,
     createdByKeyId: e.createdBy.keyId,
     sealed: e.seal?.state === 'sealed',
-    recipients: e.recipients.map((r) => ({ id: r.id, status: r.status })),
+    recipients: e.recipients.map((r) => ({ id: r.id, status: r.status, name: r.name, email: r.email })),
+    searchText: searchKey([e.title, e.id, ...e.recipients.flatMap((r) => [r.name, r.email])].join('\n')),
   };
 }
 

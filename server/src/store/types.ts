@@ -157,7 +157,9 @@ export interface EnvelopeSummary {
   updatedAt: string;
   createdByKeyId: string;
   sealed: boolean;
-  recipients: Array<{ id: string; status: RecipientStatus }>;
+  recipients: Array<{ id: string; status: RecipientStatus; name: string; email: string }>;
+  /** Title, id, recipients' names and emails, normalized by `searchKey`: what `q` matches. */
+  searchText: string;
 }
 
 export interface SessionRecord {
