@@ -11,6 +11,7 @@ export default tseslint.config(
       'storybook-static/**',
       'data/**',
       '.artifacts/**',
+      '.scratch/**',
       'custom-elements.json',
     ],
   },
