@@ -99,14 +99,15 @@ export async function seed(s: TestServer, opts?: SeedOptions) {
   return seedSigningEnvelope(s.app, s.adminKey, opts);
 }
 
-/** Fills every required field of the default customer layout, consents, completes. */
+/** Fills every field the signer may fill (not the agent's read-only values), consents, completes. */
 export async function signAsCustomer(s: TestServer, token: string, role = 'customer'): Promise<Response> {
   const put = (id: string, value: unknown) =>
     s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
   const view = (await (await s.call('GET', '/api/v1/signing', { key: token })).json()) as {
-    fields: Array<{ id: string; type: string }>;
+    fields: Array<{ id: string; type: string; readOnly: boolean }>;
   };
   for (const f of view.fields) {
+    if (f.readOnly) continue;
     if (f.type === 'signature' || f.type === 'initials')
       await expectOk(put(f.id, { kind: 'drawn', image: PNG_DATA_URL }));
     else if (f.type === 'text') await expectOk(put(f.id, `Name of ${role}`));
