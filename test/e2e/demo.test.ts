@@ -236,11 +236,13 @@ describe('demo', { timeout: 150_000 }, () => {
       await customerPage.goto(url.href);
       await customerPage.locator('cs-signer-pad [part~="toolbar"]').waitFor();
       assert.match(await customerPage.locator('cs-signer-pad [part~="toolbar"]').innerText(), /Fibre 900/);
+      const holder = customerPage.locator('cs-signer-pad [data-field-id="account_holder"]');
       assert.equal(
-        await customerPage.locator('cs-signer-pad [data-field-id="account_holder"] input').inputValue(),
+        await holder.locator('.readonly-value').innerText(),
         'Jonas Ærøskøbing-Şahin',
         'the merge data typed in the composer is prefilled for the customer',
       );
+      assert.equal(await holder.locator('input').count(), 0, 'and the customer cannot edit what the agent set');
       assert.ok(!customerPage.url().includes('token='), 'the token was removed from the URL');
       await customerPage.close();
 
@@ -410,7 +412,11 @@ describe('demo', { timeout: 150_000 }, () => {
         .pending;
 
       // Text: the prefilled merge fields are there; the customer adds a phone number.
-      assert.equal(await page.locator(`${pad} [data-field-id="account_holder"] input`).inputValue(), CUSTOMER);
+      assert.equal(
+        await page.locator(`${pad} [data-field-id="account_holder"] .readonly-value`).innerText(),
+        CUSTOMER,
+        'the prefilled name is shown as the agent set it, read-only',
+      );
       const phone = page.locator(`${pad} [data-field-id="install_phone"] input`);
       await page.locator(`${pad} [data-field-id="install_phone"]`).click();
       await phone.pressSequentially('+44 117 496 0123', { delay: 5 });
