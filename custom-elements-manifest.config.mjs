@@ -30,6 +30,9 @@ function countersignDefine() {
       ];
     },
     packageLinkPhase({ customElementsManifest }) {
+      // The order of files as the file system lists them differs between machines: sort, so
+      // the committed manifest can be compared with a fresh one.
+      customElementsManifest.modules.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       for (const mod of customElementsManifest.modules) {
         // define() itself calls customElements.define(tag, element): not a definition of its own.
         mod.exports = mod.exports?.filter((e) => e.kind !== 'custom-element-definition' || e.name.includes('-'));

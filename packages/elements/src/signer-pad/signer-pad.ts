@@ -132,6 +132,16 @@ const fieldMessageStyles = css`
 const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
 
 /**
+ * Narrower than 600 px (its own width, not the window's) the pad is in guided mode: each field
+ * is a button that opens the editor sheet, a bottom dialog with the field's full label, a 16 px
+ * input and Previous / Next / Done; "Next required field" opens it too. Fields the agent
+ * prefilled (`readOnly` in the signing view) are plain text marked read-only.
+ *
+ * Inside a host `<form>` it takes part like a native control: once this recipient has signed,
+ * the form submits the envelope id under `name`; with `required` the form stays invalid
+ * (`valueMissing`) until then; `disabled` (or a disabled `<fieldset>` around it) disables its
+ * controls.
+ *
  * @summary The signing widget: shows the document, the signer's fields over its pages, the
  * electronic-records consent, and lets the signer finish or decline, inside the host's page.
  *
@@ -144,16 +154,6 @@ const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
  *   ("Your signing link has expired") for the link; `consent-required`, `incomplete` and
  *   `validation` when Finish is held back (status 0, nothing sent); `field-read-only` when the
  *   server refuses a change to a value the agent set.
- *
- * Narrower than 600 px (its own width, not the window's) the pad is in guided mode: each field
- * is a button that opens the editor sheet, a bottom dialog with the field's full label, a 16 px
- * input and Previous / Next / Done; "Next required field" opens it too. Fields the agent
- * prefilled (`readOnly` in the signing view) are plain text marked read-only.
- *
- * Inside a host `<form>` it takes part like a native control: once this recipient has signed,
- * the form submits the envelope id under `name`; with `required` the form stays invalid
- * (`valueMissing`) until then; `disabled` (or a disabled `<fieldset>` around it) disables its
- * controls.
  *
  * @slot header - Content above the toolbar (e.g. the host's own heading).
  *
