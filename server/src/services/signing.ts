@@ -34,15 +34,22 @@ function readOnlyRefusal(f: FieldPlacement): DomainError {
 }
 
 /**
+ * A value ready to store. `valueSha256` in the audit event is the SHA-256 of `hashed` (the text as
+ * entered, the typed signature, `true`/`false`, or `null` for a clear) or, for a drawn signature,
+ * of the PNG bytes: anyone holding the value can check it against the event.
+ */
+interface PreparedValue {
+  value: unknown;
+  imageSha256?: string;
+  hashed: string;
+}
+
+/**
  * What a `field.filled` event records: the value itself (the text as stored, the checkbox's state,
  * a typed signature's text, or the SHA-256 of a drawn image's PNG), so a dispute can show what was
  * entered and when.
  */
-function filledEventData(
-  r: RecipientRecord,
-  f: FieldPlacement,
-  prepared: { value: unknown; imageSha256?: string; digest: string },
-): Record<string, unknown> {
+function filledEventData(r: RecipientRecord, f: FieldPlacement, prepared: PreparedValue): Record<string, unknown> {
   const v = prepared.value;
   const kind = typeof v === 'object' && v !== null ? (v as { kind: 'drawn' | 'typed' }).kind : undefined;
   return {
@@ -54,7 +61,7 @@ function filledEventData(
     ...(typeof v === 'string' || typeof v === 'boolean' ? { value: v } : {}),
     ...(kind === 'typed' ? { text: (v as { text: string }).text } : {}),
     ...(prepared.imageSha256 ? { imageSha256: prepared.imageSha256 } : {}),
-    valueSha256: prepared.imageSha256 ?? sha256Text(prepared.digest),
+    valueSha256: prepared.imageSha256 ?? sha256Text(prepared.hashed),
     cleared: v === null,
   };
 }
@@ -188,10 +195,7 @@ export class SigningService {
   }
 
   /** Validates a value for a field type; drawn signatures are stored as blobs first. */
-  async #prepareValue(
-    f: FieldPlacement,
-    value: FieldValue,
-  ): Promise<{ value: unknown; imageSha256?: string; digest: string }> {
+  async #prepareValue(f: FieldPlacement, value: FieldValue): Promise<PreparedValue> {
     const bad = (message: string) =>
       invalid('The value does not fit the field', [{ path: 'value', fieldId: f.id, message }]);
     switch (f.type) {
@@ -201,32 +205,32 @@ export class SigningService {
         ]);
       case 'signature':
       case 'initials': {
-        if (value === null) return { value: null, digest: 'null' };
+        if (value === null) return { value: null, hashed: 'null' };
         if (typeof value !== 'object') throw bad('Expected {kind:"drawn", image} or {kind:"typed", text}');
         if (value.kind === 'typed') {
           const text = value.text.trim();
           if (!text) throw bad('The typed signature is empty');
           if (text.length > 200) throw bad('The typed signature is too long');
-          return { value: { kind: 'typed', text }, digest: sha256Text(text) };
+          return { value: { kind: 'typed', text }, hashed: text };
         }
         const png = decodePngDataUrl(value.image, this.deps.config.maxSignatureBytes);
         if (typeof png === 'string') throw bad(png);
         const { sha256 } = await this.deps.blobs.put(png);
-        return { value: { kind: 'drawn' }, imageSha256: sha256, digest: sha256 };
+        return { value: { kind: 'drawn' }, imageSha256: sha256, hashed: sha256 };
       }
       case 'text': {
-        if (value === null) return { value: null, digest: 'null' };
+        if (value === null) return { value: null, hashed: 'null' };
         if (typeof value !== 'string') throw bad('Expected a string');
         if (value.length > this.deps.config.maxTextLength) {
           throw bad(`At most ${this.deps.config.maxTextLength} characters`);
         }
         const problem = validateFieldValue(f, value);
         if (problem) throw bad(problem);
-        return { value, digest: sha256Text(value) };
+        return { value, hashed: value };
       }
       case 'checkbox':
         if (typeof value !== 'boolean') throw bad('Expected true or false');
-        return { value, digest: String(value) };
+        return { value, hashed: String(value) };
     }
   }
 
