@@ -309,6 +309,8 @@ export class EnvelopeService {
       const v = mergeData[f.key];
       if (v === null || v === undefined || typeof v === 'object') continue;
       const value = formatVariable(byKey.get(f.key), v);
+      // An empty value is no prefill: read-only, it would leave the signer a field nobody can fill.
+      if (!value.trim()) continue;
       // The signer cannot correct a read-only value, so one the field would refuse is refused now.
       const problem = f.signerEditable ? undefined : validateFieldValue(f, value);
       if (problem) prefillErrors.push({ path: `mergeData.${f.key}`, fieldId: f.id, message: problem });
