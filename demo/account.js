@@ -55,6 +55,17 @@ function tokenFromFragment() {
   return token;
 }
 
+/** A link to the customer's signed copy, served by the company's back end. */
+function signedCopyLink(envelope) {
+  const link = document.createElement('a');
+  link.className = 'button';
+  link.id = 'signed-copy';
+  link.href = `/demo/api/customer/envelopes/${encodeURIComponent(envelope.envelopeId ?? envelope.id)}/document`;
+  link.download = ''; // the server names the file
+  link.textContent = 'Download your signed copy';
+  return link;
+}
+
 function newAgreementButton() {
   const button = document.createElement('button');
   button.type = 'button';
@@ -74,6 +85,8 @@ function newAgreementButton() {
 
 /** The envelope being signed, as the back end describes it: `{ title, plan }` (plan may be null). */
 let current = null;
+/** True once the pad has loaded its signing view: later errors are the pad's to show inline. */
+let padReady = false;
 
 /** The page's words for the envelope on the pad, taken from the envelope itself. */
 function describe(envelope) {
@@ -83,24 +96,35 @@ function describe(envelope) {
     id: envelope?.envelopeId ?? envelope?.id ?? null,
     title,
     plan,
-    waiting: plan ? `Your upgrade to ${plan} needs your signature` : `${title}: your signature is needed`,
+    waiting: plan
+      ? `Your upgrade to ${plan} needs your signature`
+      : envelope
+        ? `${title}: your signature is needed`
+        : 'An agreement needs your signature',
+    text: plan
+      ? 'Please review and sign your new service agreement below. It only takes a minute, and your new speed ' +
+        'starts the day after you sign.'
+      : 'Please review and sign it below. It only takes a minute.',
     intro:
-      `This is your ${title}. Read it, fill in the highlighted fields and add your signature. You sign right here ` +
-      'on northwindfibre.example — your details never leave your account page.',
+      `${envelope ? `This is your ${title}.` : 'Your agreement is below.'} Read it, fill in the highlighted fields ` +
+      'and add your signature. You sign right here on northwindfibre.example — your details never leave your ' +
+      'account page.',
   };
 }
 
-/** Back to the page as served: an agreement waits for the customer, in the envelope's words. */
+/** An agreement waits for the customer: every word about it comes from the envelope. */
 function markPending(envelope) {
   for (const [el, text] of texts) el.textContent = text;
   current = describe(envelope);
-  bannerTitle.textContent = current.waiting;
+  setBanner('todo', current.waiting, current.text);
+  document.getElementById('agreement-title').textContent = current.title;
   document.getElementById('signing-intro').textContent = current.intro;
-  if (!current.plan) {
-    bannerText.textContent = 'Please review and sign it below. It only takes a minute.';
-    document.getElementById('plan-note').textContent = `${current.title}: awaiting your signature.`;
+  pad.setAttribute('aria-label', `Sign: ${current.title}`);
+  // The plan panel speaks of the plan's own agreement only.
+  if (current.plan) {
+    document.getElementById('plan-note').textContent = `Upgrade to ${current.plan} ordered, pending your agreement.`;
+    planAgreement.textContent = 'Awaiting signature';
   }
-  banner.className = 'banner banner--todo';
   setPills('todo', 'Awaiting signature');
 }
 
@@ -115,10 +139,10 @@ function markSigned(when, envelope = current) {
       ? `Signed ${formatDate(when)}. Your upgrade to ${plan} goes live tomorrow.`
       : `${title}: signed ${formatDate(when)}.`,
   );
-  planAgreement.textContent = `Signed ${formatDate(when)}`;
-  document.getElementById('plan-note').textContent = plan
-    ? `Upgrade confirmed: ${plan} starts tomorrow.`
-    : `${title}: signed.`;
+  if (plan) {
+    planAgreement.textContent = `Signed ${formatDate(when)}`;
+    document.getElementById('plan-note').textContent = `Upgrade confirmed: ${plan} starts tomorrow.`;
+  }
   document.getElementById('agreement-title').textContent = title;
   document.getElementById('signing-intro').textContent =
     'Your signed agreement is shown below. Questions about it? Call us on 0800 000 0000.';
@@ -126,6 +150,7 @@ function markSigned(when, envelope = current) {
 
 async function start() {
   setState('loading');
+  padReady = false;
   showPlaceholder('Loading your agreement…');
   let token = tokenFromFragment();
   if (!token) {
@@ -141,9 +166,14 @@ async function start() {
     if (!session.token) {
       // Nothing waiting: the customer has already signed (or declined) their agreement.
       setState('none');
-      if (session.lastSigned) markSigned(session.lastSigned.completedAt, session.lastSigned);
-      else setPills('ok', 'No agreements to sign');
-      showPlaceholder('You have no agreements waiting for your signature.', newAgreementButton());
+      if (session.lastSigned) {
+        markSigned(session.lastSigned.completedAt, session.lastSigned);
+        showPlaceholder('You have no agreements waiting for your signature.', signedCopyLink(session.lastSigned));
+        placeholder.append(' ', newAgreementButton());
+      } else {
+        setPills('ok', 'No agreements to sign');
+        showPlaceholder('You have no agreements waiting for your signature.', newAgreementButton());
+      }
       return;
     }
     token = session.token;
@@ -158,6 +188,7 @@ async function start() {
 }
 
 pad.addEventListener('cs-ready', async (event) => {
+  padReady = true;
   setState('ready');
   const id = event.detail?.envelopeId;
   if (!id || current?.id === id) return;
@@ -184,11 +215,16 @@ pad.addEventListener('cs-decline', () => {
   planAgreement.textContent = 'Declined';
 });
 
-/** The pad's own account of what went wrong is the page's: the banner and pills repeat it. */
+/**
+ * When the pad cannot load the agreement, its own account of why is the page's: the banner and
+ * pills repeat its message. Once it has loaded, what it reports (a missing item at Finish, a
+ * save that failed) it shows beside the field itself, and the page's banner stays as it is.
+ */
 pad.addEventListener('cs-error', (event) => {
   const { code, message } = event.detail ?? {};
   if (!message) return;
   const link = code === 'token-expired' || code === 'token-invalid' || code === 'unauthorized';
+  if (padReady && !link) return;
   setPills('bad', link ? 'Signing link not valid' : 'Agreement unavailable');
   setBanner('error', link ? 'This signing link cannot be used' : 'We could not load your agreement', message);
 });

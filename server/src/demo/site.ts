@@ -133,6 +133,31 @@ export function createDemoSite(opts: DemoSiteOptions): Hono {
     return c.json({ id: e.id, title: e.title, plan: planOf(e, state.templates.broadband), status: e.status });
   });
 
+  /*
+   * The customer's signed copy, through the company's back end (which holds the API key): the
+   * account page offers it after signing and on every later visit, long after the signing
+   * session has expired.
+   */
+  site.get('/demo/api/customer/envelopes/:id/document', async (c) => {
+    const e = (await customerEnvelopes()).find((x) => x.id === c.req.param('id'));
+    if (!e || e.status !== 'completed') {
+      return c.json(
+        { type: 'about:blank', title: 'Not found', status: 404, detail: 'No signed agreement with this id.' },
+        404,
+        { 'content-type': 'application/problem+json' },
+      );
+    }
+    const res = await app.request(`/api/v1/envelopes/${encodeURIComponent(e.id)}/document`, {
+      headers: { authorization: `Bearer ${state.backendKey}` },
+    });
+    const headers = new Headers({ 'cache-control': 'no-store' });
+    for (const name of ['content-type', 'content-length', 'content-disposition', 'retry-after']) {
+      const value = res.headers.get(name);
+      if (value) headers.set(name, value);
+    }
+    return new Response(res.body, { status: res.status, headers });
+  });
+
   // Demo convenience: a fresh agreement for the customer, so the demo can be run again.
   site.post('/demo/api/customer/new-agreement', async (c) => {
     const e = await sendAgreement(app, state);
