@@ -192,11 +192,20 @@ function encodeCursor(s: CursorPosition): string {
   return Buffer.from(JSON.stringify([s.createdAt, s.id])).toString('base64url');
 }
 
+/** ISO 8601 as `toISOString` writes it, the only form `createdAt` has (Date.parse takes far more). */
+const isIsoInstant = (s: string) => {
+  const d = new Date(s);
+  return !Number.isNaN(d.getTime()) && d.toISOString() === s;
+};
+
 function decodeCursor(cursor: string): CursorPosition {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) {
-      return { createdAt, id };
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(position) && position.length === 2) {
+      const [createdAt, id] = position as unknown[];
+      if (typeof createdAt === 'string' && isIsoInstant(createdAt) && typeof id === 'string' && id) {
+        return { createdAt, id };
+      }
     }
   } catch {
     // Not base64url JSON: refused below.
