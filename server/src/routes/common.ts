@@ -1,7 +1,7 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
-import { invalid } from '../errors.ts';
+import { DomainError, invalid } from '../errors.ts';
 import type { RequestMeta, SignerPrincipal, StaffPrincipal } from '../services/context.ts';
 import type { Services } from '../services/index.ts';
 
@@ -23,6 +23,20 @@ export function validationHook(
       result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
     );
   }
+}
+
+/**
+ * The same for a list's query string, as 400: a bad `limit` or `status` is a bad request line,
+ * like a cursor the server never gave out, not content it could not process.
+ */
+export function queryValidationHook(result: Parameters<typeof validationHook>[0]): undefined {
+  if (!result.success) {
+    throw new DomainError('validation', 'The query is not valid', {
+      status: 400,
+      errors: result.error.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    });
+  }
+  return undefined;
 }
 
 export function router(): OpenAPIHono<AppEnv> {
@@ -97,6 +111,9 @@ const problem = (description: string) => ({
   description,
   content: { 'application/problem+json': { schema: ProblemSchema } },
 });
+
+/** A list route's 400: a query parameter it cannot use. */
+export const queryProblem = { 400: problem('A query parameter is not valid (errors[].path names it)') } as const;
 
 export const problems = {
   401: problem('Missing, unknown or expired credentials'),

@@ -3,7 +3,18 @@ import { streamSSE } from 'hono/streaming';
 import { conflict } from '../errors.ts';
 import { MAX_ATTACHMENTS, notSealedDetail, publicEnvelope, statusEvent } from '../services/envelopes.ts';
 import { servePdf } from './blob-response.ts';
-import { Id, jsonBody, jsonResponse, MergeDataInput, problems, requestMeta, router, staffOnly } from './common.ts';
+import {
+  Id,
+  jsonBody,
+  jsonResponse,
+  MergeDataInput,
+  problems,
+  queryProblem,
+  queryValidationHook,
+  requestMeta,
+  router,
+  staffOnly,
+} from './common.ts';
 
 const RecipientSchema = z
   .object({
@@ -147,6 +158,7 @@ const list = createRoute({
       z.object({ items: z.array(EnvelopeSummarySchema), total: z.number().int(), nextCursor: z.string().optional() }),
       'Envelopes',
     ),
+    ...queryProblem,
     ...problems,
   },
 });
@@ -246,11 +258,15 @@ export const envelopeRoutes = router()
     const e = await c.get('services').envelopes.create(c.get('staff'), c.req.valid('json'), requestMeta(c));
     return c.json(publicEnvelope(e), 201);
   })
-  .openapi(list, async (c) => {
-    const page = await c.get('services').envelopes.list(c.get('staff'), c.req.valid('query'));
-    const items = page.items.map(({ createdByKeyId: _k, ...rest }) => rest);
-    return c.json({ items, total: page.total, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
-  })
+  .openapi(
+    list,
+    async (c) => {
+      const page = await c.get('services').envelopes.list(c.get('staff'), c.req.valid('query'));
+      const items = page.items.map(({ createdByKeyId: _k, searchText: _t, ...rest }) => rest);
+      return c.json({ items, total: page.total, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) }, 200);
+    },
+    queryValidationHook,
+  )
   .openapi(get, async (c) => {
     const e = await c.get('services').envelopes.load(c.get('staff'), c.req.valid('param').id);
     return c.json(publicEnvelope(e), 200);
