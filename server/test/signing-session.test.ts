@@ -7,9 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, configFromEnv } from '../src/env.ts';
 import {
+  callerRole,
   embedToken,
   expectOk,
+  isStaffCaller,
   makeServer,
+  MATRIX_CALLERS,
+  matrixCredentials,
   NAMES,
   problemOf,
   seed,
@@ -17,6 +21,7 @@ import {
   signAsCustomer,
   smallDocument,
   tempDir,
+  type MatrixCaller,
   type TestServer,
 } from './helpers.ts';
 
@@ -102,10 +107,12 @@ describe('POST /envelopes/{id}/recipients/{rid}/signing-session', () => {
   let s: TestServer;
   let templateId: string;
   let agent: string;
+  let credentials: Record<MatrixCaller, string | undefined>;
   before(async () => {
     s = await makeServer();
     templateId = (await seed(s, smallDocument)).templateId;
     agent = await s.keyFor('agent', 'Agent A');
+    credentials = await matrixCredentials(s);
   });
   after(() => s.close());
 
@@ -128,15 +135,11 @@ describe('POST /envelopes/{id}/recipients/{rid}/signing-session', () => {
 
   it('mints for the owning agent and every manager, legal and admin credential', async () => {
     const e = await envelope();
-    const callers: Record<string, string> = {
-      'owning agent key': agent,
-      'manager key': await s.keyFor('manager'),
-      'legal key': await s.keyFor('legal'),
-      'admin key': s.adminKey,
-      'manager embed': await embedToken(s, 'manager'),
-      'legal embed': await embedToken(s, 'legal'),
-      'admin embed': await embedToken(s, 'admin'),
-    };
+    const callers: Record<string, string> = { 'owning agent key': agent };
+    for (const caller of MATRIX_CALLERS.filter((c) => isStaffCaller(c) && callerRole(c) !== 'agent')) {
+      callers[caller] = credentials[caller]!;
+    }
+    assert.equal(Object.keys(callers).length, 7);
     for (const [caller, key] of Object.entries(callers)) {
       const res = await mint(e.id, e.rid, key);
       assert.equal(res.status, 201, caller);
@@ -154,11 +157,10 @@ describe('POST /envelopes/{id}/recipients/{rid}/signing-session', () => {
 
   it('refuses another agent (404: it cannot tell the envelope exists), a signer token and no credential (401)', async () => {
     const e = await envelope();
-    const other = await seed(s, smallDocument);
     const refusals: Array<[string, string | undefined, number]> = [
-      ['another agent key', await s.keyFor('agent', 'Agent B'), 404],
-      ['another agent embed', await embedToken(s, 'agent'), 404],
-      ['a signer token', other.session.token, 401],
+      ['another agent key', credentials['agent key'], 404],
+      ['another agent embed', credentials['agent embed'], 404],
+      ['a signer token', credentials['signer token'], 401],
       ['an unknown key', 'cs_live_not-a-key', 401],
       ['no credential', undefined, 401],
     ];
