@@ -387,6 +387,19 @@ describe('<cs-signer-pad>', function () {
     const narrow = await mountReady(seeded, 360);
     await until(() => $(narrow, 'button.field.guided'), 'guided mode');
     expect($(narrow, '[data-field-id="customer_name"]')!.matches('button, input')).to.equal(false);
+    // However small the page is drawn, each value is drawn inside its own frame, not clipped by it.
+    const fits = (box: HTMLElement, content: HTMLElement) => {
+      const outer = box.getBoundingClientRect();
+      const inner = content.getBoundingClientRect();
+      expect(inner.height, `${box.dataset['fieldId']} text height`).to.be.at.most(outer.height);
+      expect(inner.top, `${box.dataset['fieldId']} text top`).to.be.at.least(outer.top - 0.5);
+    };
+    const readonly = $(narrow, '[data-field-id="customer_name"]')!;
+    expect(readonly.getBoundingClientRect().height, 'the page is drawn small').to.be.below(20);
+    fits(readonly, readonly.querySelector<HTMLElement>('.readonly-value')!);
+    for (const field of $$(narrow, 'button.field.guided.type-text')) {
+      fits(field, field.querySelector<HTMLElement>('.guided-value')!);
+    }
   });
 
   it('completes, fires cs-complete, offers the sealed copy, and shows "already signed" on reload', async () => {

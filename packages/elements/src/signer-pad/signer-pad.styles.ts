@@ -325,9 +325,15 @@ const own = css`
     cursor: default;
     border: 1px dotted color-mix(in srgb, var(--_text) 45%, transparent);
     background: color-mix(in srgb, #eef0f4 85%, transparent);
-    font-size: clamp(10px, 60cqh, 20px);
     white-space: nowrap;
     overflow: hidden;
+  }
+  /* sized by the field's own box (cq units resolve against the field, the children's container):
+     on a page scaled to a phone the value stays inside its frame, as small as the document's own
+     text; the zoom buttons and the editor sheet show it full size */
+  .field.readonly > .readonly-value,
+  .field.readonly > .lock {
+    font-size: clamp(4px, 60cqh, 20px);
   }
   .field.readonly::before {
     content: none;
@@ -347,9 +353,12 @@ const own = css`
   /* guided mode: each field is a button opening the sheet; its ::before keeps a 44 px target */
   .field.guided {
     overflow: visible;
-    font-size: clamp(8px, 60cqh, 16px);
+  }
+  .field.guided .cta {
+    font-size: clamp(4px, 45cqh, 18px);
   }
   .guided-value {
+    font-size: clamp(4px, 60cqh, 16px);
     max-width: 100%;
     overflow: hidden;
     text-overflow: ellipsis;
