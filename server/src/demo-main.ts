@@ -5,13 +5,13 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCountersign } from './bootstrap.ts';
-import { configFromEnv, listen } from './env.ts';
+import { configOrExit, listen } from './env.ts';
 import { clearPendingAdminKey, readPendingAdminKey, seedDemo, writePendingAdminKey } from './demo/seed-demo.ts';
 import { createDemoSite, demoPaths } from './demo/site.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-const config = configFromEnv();
+const config = configOrExit();
 const { publicUrl } = config;
 const dataDir = config.options.dataDir;
 // A first start that failed before it printed its generated admin key left the key pending: this

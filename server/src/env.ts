@@ -34,7 +34,7 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number, max: num
 
 /** Throws ConfigError for a value it cannot use, naming the variable. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
-  const port = Number(env.PORT ?? 8787);
+  const port = wholeNumber(env, 'PORT', 0, 65535) ?? 8787;
   const publicUrl = (env.COUNTERSIGN_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
   return {
     port,
@@ -55,6 +55,20 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): EnvConfig {
       sessionTtlMinutes: wholeNumber(env, 'COUNTERSIGN_SESSION_MINUTES', 1, 1440),
     },
   };
+}
+
+/**
+ * The configuration for a start from the command line: a setting it cannot use stops the
+ * process with its message (no stack trace) and exit code 2, before anything is created.
+ */
+export function configOrExit(env: NodeJS.ProcessEnv = process.env): EnvConfig {
+  try {
+    return configFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`[countersign] ${err.message}`);
+    process.exit(2);
+  }
 }
 
 /** Serves `fetch` until SIGTERM/SIGINT, then closes the server and the store. */

@@ -1,8 +1,8 @@
 // `npm run serve`: the bare API server, configured by the environment, no demo data.
 import { openCountersign } from './bootstrap.ts';
-import { configFromEnv, listen } from './env.ts';
+import { configOrExit, listen } from './env.ts';
 
-const config = configFromEnv();
+const config = configOrExit();
 const cs = await openCountersign(config.options);
 
 if (cs.adminKeyGenerated) {

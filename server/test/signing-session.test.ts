@@ -54,6 +54,15 @@ describe('COUNTERSIGN_SESSION_MINUTES', () => {
     }
   });
 
+  it('PORT is checked the same way: a port number, or the default 8787', () => {
+    assert.equal(configFromEnv({}).port, 8787);
+    assert.equal(configFromEnv({ PORT: '0' }).port, 0);
+    assert.equal(configFromEnv({ PORT: '65535' }).port, 65535);
+    for (const bad of ['http', '65536', '80.5', '-1']) {
+      assert.throws(() => configFromEnv({ PORT: bad }), /PORT must be a whole number from 0 to 65535/, bad);
+    }
+  });
+
   it('stops the server at start-up, before it creates its data dir or listens', async () => {
     const dataDir = path.join(await tempDir(), 'data');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
@@ -68,9 +77,13 @@ describe('COUNTERSIGN_SESSION_MINUTES', () => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
     clearTimeout(timer);
-    assert.notEqual(code, 0);
     assert.notEqual(code, null, 'killed by the timeout: the server did not stop');
-    assert.match(stderr, /COUNTERSIGN_SESSION_MINUTES must be a whole number from 1 to 1440, not "1\.5"/);
+    assert.equal(code, 2);
+    assert.equal(
+      stderr.trim(),
+      '[countersign] COUNTERSIGN_SESSION_MINUTES must be a whole number from 1 to 1440, not "1.5"',
+      'the message alone, no stack trace',
+    );
     assert.doesNotMatch(stdout, /listening/);
     assert.equal(existsSync(dataDir), false);
   });
