@@ -123,6 +123,47 @@ describe('GET /api/v1/envelopes: the page', () => {
       assert.equal('searchText' in item, false);
     }
   });
+
+  it('carries what a list view shows, so it needs no request per row: sentAt and each recipient', async () => {
+    const items = (await list()).items as unknown as Array<{
+      id: string;
+      status: string;
+      sentAt?: string;
+      recipients: Array<Record<string, unknown>>;
+    }>;
+    const sent = items.find((i) => i.status === 'sent')!;
+    const full = (await (await s.call('GET', `/api/v1/envelopes/${sent.id}`, { key: s.adminKey })).json()) as {
+      sentAt: string;
+      recipients: Array<Record<string, unknown>>;
+    };
+    assert.equal(sent.sentAt, full.sentAt);
+    assert.ok(sent.sentAt);
+    const pick = ({ id, status, name, email, role, action, order }: Record<string, unknown>) => ({
+      id,
+      status,
+      name,
+      email,
+      role,
+      action,
+      order,
+    });
+    assert.deepEqual(sent.recipients, full.recipients.map(pick));
+    // The OpenAPI document describes exactly these fields.
+    const doc = (await (await s.call('GET', '/api/v1/openapi.json')).json()) as {
+      components: { schemas: { EnvelopeSummary: { properties: Record<string, { items?: { properties?: object } }> } } };
+    };
+    const summary = doc.components.schemas.EnvelopeSummary.properties;
+    assert.ok(summary.sentAt);
+    assert.deepEqual(Object.keys(summary.recipients!.items!.properties!).sort(), [
+      'action',
+      'email',
+      'id',
+      'name',
+      'order',
+      'role',
+      'status',
+    ]);
+  });
 });
 
 describe('GET /api/v1/envelopes: q', () => {

@@ -75,8 +75,12 @@ const EnvelopeSummarySchema = z
     status: StatusSchema,
     createdAt: z.string(),
     updatedAt: z.string(),
+    sentAt: z.string().optional(),
+    completedAt: z.string().optional(),
     sealed: z.boolean(),
-    recipients: z.array(z.object({ id: z.string(), status: RecipientSchema.shape.status })),
+    recipients: z.array(
+      RecipientSchema.pick({ id: true, status: true, name: true, email: true, role: true, action: true, order: true }),
+    ),
   })
   .openapi('EnvelopeSummary');
 

@@ -25,9 +25,19 @@ function summarize(e: EnvelopeRecord): EnvelopeSummary {
     status: e.status,
     createdAt: e.createdAt,
     updatedAt: e.updatedAt,
+    ...(e.sentAt ? { sentAt: e.sentAt } : {}),
+    ...(e.completedAt ? { completedAt: e.completedAt } : {}),
     createdByKeyId: e.createdBy.keyId,
     sealed: e.seal?.state === 'sealed',
-    recipients: e.recipients.map((r) => ({ id: r.id, status: r.status, name: r.name, email: r.email })),
+    recipients: e.recipients.map(({ id, status, name, email, role, action, order }) => ({
+      id,
+      status,
+      name,
+      email,
+      role,
+      action,
+      order,
+    })),
     searchText: searchKey([e.title, e.id, ...e.recipients.flatMap((r) => [r.name, r.email])].join('\n')),
   };
 }

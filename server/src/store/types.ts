@@ -12,7 +12,6 @@ import type {
   PartyBlock,
   PdfFormField,
   Recipient,
-  RecipientStatus,
   Role,
   TemplateClause,
   TemplateField,
@@ -155,9 +154,11 @@ export interface EnvelopeSummary {
   status: EnvelopeStatus;
   createdAt: string;
   updatedAt: string;
+  sentAt?: string;
+  completedAt?: string;
   createdByKeyId: string;
   sealed: boolean;
-  recipients: Array<{ id: string; status: RecipientStatus; name: string; email: string }>;
+  recipients: Array<Pick<RecipientRecord, 'id' | 'status' | 'name' | 'email' | 'role' | 'action' | 'order'>>;
   /** Title, id, recipients' names and emails, normalized by `searchKey`: what `q` matches. */
   searchText: string;
 }
