@@ -1,6 +1,8 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { openCountersign, type Countersign, type OpenOptions } from '../src/bootstrap.ts';
 import { loadSealSigner, type SealSigner } from '../src/pdf/index.ts';
 import { fixturesDir, seedSigningEnvelope, type SeedOptions } from '../src/seed.ts';
@@ -101,6 +103,19 @@ export async function seed(s: TestServer, opts?: SeedOptions) {
 
 /** Fills every field the signer may fill (not the agent's read-only values), consents, completes. */
 export async function signAsCustomer(s: TestServer, token: string, role = 'customer'): Promise<Response> {
+  await fillAsCustomer(s, token, { role });
+  return s.call('POST', '/api/v1/signing/complete', { key: token });
+}
+
+/**
+ * What signAsCustomer does short of completing: every field the signer may fill, drawn ones with
+ * `image` (a PNG data URL), then consent.
+ */
+export async function fillAsCustomer(
+  s: TestServer,
+  token: string,
+  { role = 'customer', image = PNG_DATA_URL }: { role?: string; image?: string } = {},
+): Promise<void> {
   const put = (id: string, value: unknown) =>
     s.call('PUT', `/api/v1/signing/fields/${id}`, { key: token, json: { value } });
   const view = (await (await s.call('GET', '/api/v1/signing', { key: token })).json()) as {
@@ -108,13 +123,21 @@ export async function signAsCustomer(s: TestServer, token: string, role = 'custo
   };
   for (const f of view.fields) {
     if (f.readOnly) continue;
-    if (f.type === 'signature' || f.type === 'initials')
-      await expectOk(put(f.id, { kind: 'drawn', image: PNG_DATA_URL }));
+    if (f.type === 'signature' || f.type === 'initials') await expectOk(put(f.id, { kind: 'drawn', image }));
     else if (f.type === 'text') await expectOk(put(f.id, `Name of ${role}`));
     else if (f.type === 'checkbox') await expectOk(put(f.id, true));
   }
   await expectOk(s.call('POST', '/api/v1/signing/consent', { key: token, json: { accepted: true } }));
-  return s.call('POST', '/api/v1/signing/complete', { key: token });
+}
+
+/** Where the blob store keeps the bytes with this SHA-256 under a data dir. */
+export const blobPath = (dataDir: string, sha256: string) => path.join(dataDir, 'blobs', sha256.slice(0, 2), sha256);
+
+/** Runs `pdfsig` on a PDF and returns its report. */
+export async function pdfsigReport(pdf: Uint8Array): Promise<string> {
+  const file = path.join(await tempDir('cs-pdfsig-'), 'sealed.pdf');
+  await writeFile(file, pdf);
+  return (await promisify(execFile)('pdfsig', [file])).stdout;
 }
 
 export async function expectOk(p: Promise<Response>): Promise<Response> {

@@ -1,4 +1,5 @@
 import { PDF } from '@libpdf/core';
+import { crc32 } from 'node:zlib';
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import { PdfRejectedError } from './errors.ts';
 
@@ -88,4 +89,130 @@ export async function imageToPdf(bytes: Uint8Array, kind: ImageKind, maxPixels =
     height: h * scale,
   });
   return { pdf: await pdf.save(), width: w, height: h };
+}
+
+/**
+ * Signature and initials images: refused above these, from the header and again while decoding. A
+ * pad 40rem wide at 3:1 (2:1 for initials) is at most 2560 × 1280 px even at 4 device pixels per
+ * CSS pixel, so a real drawing passes; an 8192 × 8192 all-zero PNG (a 261 KB decompression bomb)
+ * does not.
+ */
+export const SIGNATURE_MAX_SIDE = 4096;
+export const SIGNATURE_MAX_PIXELS = 2048 * 2048;
+/** A stored signature fits inside this box: larger drawings are scaled down, never up. */
+export const SIGNATURE_STORED_BOX = { width: 2000, height: 800 } as const;
+
+export interface SignaturePng {
+  /** The PNG to store: decoded in full, in the plain form below, with no metadata. */
+  png: Uint8Array;
+  width: number;
+  height: number;
+  /** Whether these are the bytes that were sent (already plain) or an encoding of their pixels. */
+  reencoded: boolean;
+}
+
+interface PngChunk {
+  type: string;
+  /** The chunk's data. */
+  data: Uint8Array;
+  /** The whole chunk: length, type, data, CRC. */
+  raw: Uint8Array;
+}
+
+/** The chunks of a PNG, or undefined when a length runs past the end, a CRC is wrong or bytes follow IEND. */
+function pngChunks(bytes: Uint8Array): PngChunk[] | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const chunks: PngChunk[] = [];
+  let at = 8;
+  while (at + 12 <= bytes.byteLength) {
+    const length = view.getUint32(at);
+    const end = at + 12 + length;
+    if (end > bytes.byteLength) return undefined;
+    const type = String.fromCharCode(...bytes.subarray(at + 4, at + 8));
+    if (crc32(bytes.subarray(at + 4, end - 4)) !== view.getUint32(end - 4)) return undefined;
+    chunks.push({ type, data: bytes.subarray(at + 8, end - 4), raw: bytes.subarray(at, end) });
+    at = end;
+    if (type === 'IEND') return at === bytes.byteLength ? chunks : undefined;
+  }
+  return undefined;
+}
+
+/** Only what drawing needs: no text, time, EXIF, ICC, gamma or density chunks. */
+const PLAIN_CHUNKS = new Set(['IHDR', 'PLTE', 'tRNS', 'IDAT', 'IEND']);
+
+/**
+ * The plain form every PDF writer reads alike: 8-bit RGB or RGBA, not interlaced, nothing but
+ * IHDR, IDAT and IEND. A signature pad's canvas export already is; anything else is re-encoded.
+ */
+function isPlain(chunks: PngChunk[]): boolean {
+  const [ihdr] = chunks;
+  if (ihdr?.type !== 'IHDR' || ihdr.data.byteLength !== 13) return false;
+  const [depth, colour, , , interlace] = ihdr.data.subarray(8);
+  return (
+    depth === 8 &&
+    (colour === 2 || colour === 6) &&
+    interlace === 0 &&
+    chunks.every((c) => c.type === 'IHDR' || c.type === 'IDAT' || c.type === 'IEND')
+  );
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/**
+ * Decodes a signature PNG completely, so that only an image any reader (and the seal) can draw is
+ * stored. A plain PNG within the stored box is kept byte for byte (the hash a signer's browser
+ * computes stays the hash in the audit trail); any other is re-encoded from its pixels, scaled
+ * into the box, with its metadata dropped. Returns why it is refused instead, in words for the
+ * signer.
+ */
+export async function normalizeSignaturePng(bytes: Uint8Array): Promise<SignaturePng | string> {
+  const chunks = pngChunks(bytes);
+  if (!chunks) return 'The PNG is damaged or truncated';
+  let meta: Metadata;
+  try {
+    // The header only: the pixel limit is checked below, before a single pixel is decoded.
+    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
+  } catch {
+    return 'The image is not a readable PNG';
+  }
+  const { format, width = 0, height = 0 } = meta;
+  if (format !== 'png') return 'The image is not a PNG';
+  if (!width || !height) return 'The PNG has no pixel size';
+  if (width > SIGNATURE_MAX_SIDE || height > SIGNATURE_MAX_SIDE || width * height > SIGNATURE_MAX_PIXELS) {
+    return (
+      `The image is ${width} × ${height} pixels; a signature may have at most ${SIGNATURE_MAX_SIDE} pixels ` +
+      `on a side and ${(SIGNATURE_MAX_PIXELS / 1e6).toFixed(1)} million in all`
+    );
+  }
+  const fits = width <= SIGNATURE_STORED_BOX.width && height <= SIGNATURE_STORED_BOX.height;
+  const decoder = () =>
+    // failOn 'warning': a truncated stream, a bad checksum, extra or missing image data is refused,
+    // not drawn half-way.
+    sharp(bytes, { limitInputPixels: SIGNATURE_MAX_PIXELS, failOn: 'warning' });
+  try {
+    if (fits && isPlain(chunks)) {
+      await decoder().raw().toBuffer();
+      return { png: bytes, width, height, reencoded: false };
+    }
+    const out = await decoder()
+      .resize(SIGNATURE_STORED_BOX.width, SIGNATURE_STORED_BOX.height, { fit: 'inside', withoutEnlargement: true })
+      .png()
+      .toBuffer({ resolveWithObject: true });
+    const encoded = new Uint8Array(out.data);
+    // libvips writes a density (pHYs) chunk of its own: keep only what drawing needs.
+    const plain = pngChunks(encoded)?.filter((c) => PLAIN_CHUNKS.has(c.type));
+    if (!plain) return 'The PNG cannot be encoded again';
+    const png = concat([encoded.subarray(0, 8), ...plain.map((c) => c.raw)]);
+    return { png, width: out.info.width, height: out.info.height, reencoded: true };
+  } catch {
+    return 'The PNG is damaged or truncated and cannot be drawn';
+  }
 }

@@ -36,17 +36,19 @@ function readOnlyRefusal(f: FieldPlacement): DomainError {
 /**
  * A value ready to store. `valueSha256` in the audit event is the SHA-256 of `hashed` (the text as
  * entered, the typed signature, `true`/`false`, or `null` for a clear) or, for a drawn signature,
- * of the PNG bytes: anyone holding the value can check it against the event.
+ * of the PNG bytes as stored: anyone holding the value can check it against the event. A PNG that
+ * had to be re-encoded also keeps the hash of the bytes sent (`sentImageSha256`).
  */
 interface PreparedValue {
   value: unknown;
   imageSha256?: string;
+  sentImageSha256?: string;
   hashed: string;
 }
 
 /**
  * What a `field.filled` event records: the value itself (the text as stored, the checkbox's state,
- * a typed signature's text, or the SHA-256 of a drawn image's PNG), so a dispute can show what was
+ * a typed signature's text, or the SHA-256 of a drawn image's stored PNG), so a dispute can show what was
  * entered and when.
  */
 function filledEventData(r: RecipientRecord, f: FieldPlacement, prepared: PreparedValue): Record<string, unknown> {
@@ -61,6 +63,7 @@ function filledEventData(r: RecipientRecord, f: FieldPlacement, prepared: Prepar
     ...(typeof v === 'string' || typeof v === 'boolean' ? { value: v } : {}),
     ...(kind === 'typed' ? { text: (v as { text: string }).text } : {}),
     ...(prepared.imageSha256 ? { imageSha256: prepared.imageSha256 } : {}),
+    ...(prepared.sentImageSha256 ? { sentImageSha256: prepared.sentImageSha256 } : {}),
     valueSha256: prepared.imageSha256 ?? sha256Text(prepared.hashed),
     cleared: v === null,
   };
@@ -213,10 +216,17 @@ export class SigningService {
           if (text.length > 200) throw bad('The typed signature is too long');
           return { value: { kind: 'typed', text }, hashed: text };
         }
-        const png = decodePngDataUrl(value.image, this.deps.config.maxSignatureBytes);
+        // Decoded in full now (re-encoded unless already plain), so a damaged or oversized image
+        // is refused here, with nothing stored, and can never break the seal later.
+        const png = await decodePngDataUrl(value.image, this.deps.config.maxSignatureBytes);
         if (typeof png === 'string') throw bad(png);
-        const { sha256 } = await this.deps.blobs.put(png);
-        return { value: { kind: 'drawn' }, imageSha256: sha256, hashed: sha256 };
+        const { sha256 } = await this.deps.blobs.put(png.png);
+        return {
+          value: { kind: 'drawn' },
+          imageSha256: sha256,
+          ...(png.reencoded ? { sentImageSha256: png.sentSha256 } : {}),
+          hashed: sha256,
+        };
       }
       case 'text': {
         if (value === null) return { value: null, hashed: 'null' };
