@@ -39,7 +39,11 @@ describe('a seal that throws', () => {
     assert.equal(trail.valid, true);
     const failed = trail.events.filter((e) => e.type === 'envelope.seal_failed');
     assert.equal(failed.length, 1);
-    assert.deepEqual(failed[0]!.data, { attempts: 1 });
+    assert.deepEqual(failed[0]!.data, {
+      attempts: 1,
+      reason: 'internal',
+      detail: 'The server could not seal the document; the cause is in the server log',
+    });
     for (const res of [
       await s.call('GET', `/api/v1/envelopes/${seeded.envelopeId}/document`, { key: s.adminKey }),
       await s.call('GET', '/api/v1/signing/document?version=sealed', { key: seeded.session.token }),

@@ -1,18 +1,25 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { crc32, createDeflate, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { drawnSignaturePng, pngDataUrl } from '../src/demo/signature-png.ts';
 import {
+  blobPath,
+  embedToken,
   expectOk,
   filesUnder,
   fillAsCustomer,
   makeServer,
+  openApiOperations,
   pdfsigReport,
   problemOf,
+  quietly,
   seed,
+  signAsCustomer,
   smallDocument,
+  tempDir,
   type TestServer,
 } from './helpers.ts';
 
@@ -116,6 +123,13 @@ const put = (server: TestServer, token: string, fieldId: string, value: unknown)
   server.call('PUT', `/api/v1/signing/fields/${fieldId}`, { key: token, json: { value } });
 const trailOf = async (server: TestServer, id: string) =>
   (await (await server.call('GET', `/api/v1/envelopes/${id}/audit`, { key: server.adminKey })).json()) as Trail;
+const envelopeOf = async (server: TestServer, id: string, key = server.adminKey) =>
+  (await (await server.call('GET', `/api/v1/envelopes/${id}`, { key })).json()) as {
+    status: string;
+    sealed: boolean;
+    sealState?: string;
+  };
+
 async function expect422(res: Response, fieldId: string, message: RegExp) {
   assert.equal(res.status, 422, await res.clone().text());
   assert.equal(res.headers.get('content-type'), 'application/problem+json');
@@ -234,3 +248,109 @@ function rowsOf(rgba: Buffer, width: number): Buffer {
   for (let at = 0; at < rgba.length; at += stride) rows.push(Buffer.from([0]), rgba.subarray(at, at + stride));
   return Buffer.concat(rows);
 }
+
+describe('a seal that fails', () => {
+  it('is recorded with a reason and no internal path, blocks no other envelope, and an admin retry seals it', async () => {
+    const dataDir = await tempDir();
+    const server = await makeServer({ dataDir });
+    try {
+      const broken = await seed(server, smallDocument);
+      await fillAsCustomer(server, broken.session.token, { image: pngDataUrl(good) });
+      // The stored image goes bad on disk before the seal reads it (a damaged disk, or an image
+      // stored before images were checked).
+      const file = blobPath(dataDir, sha256(good));
+      const original = await readFile(file);
+      await writeFile(file, pngWith(480, 160, [Buffer.alloc(3000, 'rot')]));
+      const other = await seed(server, smallDocument);
+      await quietly(async () => {
+        await expectOk(server.call('POST', '/api/v1/signing/complete', { key: broken.session.token }));
+        assert.equal((await signAsCustomer(server, other.session.token)).status, 200);
+        await server.idle();
+      });
+
+      const { status, sealed: isSealed, sealState } = await envelopeOf(server, broken.envelopeId);
+      assert.deepEqual([status, isSealed, sealState], ['completed', false, 'failed']);
+      assert.equal((await envelopeOf(server, other.envelopeId)).sealed, true, 'the other envelope is sealed');
+      const failedTrail = await trailOf(server, broken.envelopeId);
+      assert.equal(failedTrail.valid, true);
+      const failed = failedTrail.events.filter((e) => e.type === 'envelope.seal_failed');
+      assert.equal(failed.length, 1);
+      assert.equal(failed[0]!.data?.reason, 'signature_image_unreadable');
+      assert.match(String(failed[0]!.data?.detail), /signature "Signature" on page 1 cannot be read/);
+      assert.ok(!JSON.stringify(failed[0]).includes(dataDir) && !JSON.stringify(failed[0]).includes('/blobs/'));
+      assert.equal(
+        (await server.call('GET', `/api/v1/envelopes/${broken.envelopeId}/document`, { key: server.adminKey })).status,
+        409,
+      );
+
+      const retry = (key: string | undefined, id = broken.envelopeId) =>
+        server.call('POST', `/api/v1/envelopes/${id}/seal/retry`, key ? { key } : {});
+      const refusals: Array<[string, string | undefined, number]> = [
+        ['agent key', await server.keyFor('agent'), 403],
+        ['manager key', await server.keyFor('manager'), 403],
+        ['legal key', await server.keyFor('legal'), 403],
+        ['agent embed token', await embedToken(server, 'agent'), 403],
+        ['legal embed token', await embedToken(server, 'legal'), 403],
+        ['signer token', broken.session.token, 401],
+        ['no credential', undefined, 401],
+      ];
+      for (const [who, key, status] of refusals) {
+        const res = await retry(key);
+        assert.equal(res.status, status, who);
+        assert.equal(res.headers.get('content-type'), 'application/problem+json', who);
+      }
+      assert.equal((await trailOf(server, broken.envelopeId)).events.length, failedTrail.events.length);
+
+      // Still broken: the retry fails again, says why, and is recorded with who asked.
+      const again = await quietly(() => retry(server.adminKey));
+      assert.equal(again.status, 500);
+      const problem = await problemOf(again);
+      assert.match(problem.detail ?? '', /attempt 2.*cannot be read/);
+      assert.ok(!(problem.detail ?? '').includes(dataDir));
+      const second = (await trailOf(server, broken.envelopeId)).events.at(-1)!;
+      assert.equal(second.type, 'envelope.seal_failed');
+      assert.equal(second.data?.attempts, 2);
+      assert.equal((second.data?.requestedBy as { kind: string }).kind, 'api_key');
+
+      // Fixed on disk: an admin (here through an embed token) retries and it is sealed.
+      await writeFile(file, original);
+      const ok = await retry(await embedToken(server, 'admin'));
+      assert.equal(ok.status, 200, await ok.clone().text());
+      assert.deepEqual(
+        [(await ok.json()) as { sealed: boolean; sealState: string }].map((e) => [e.sealed, e.sealState]),
+        [[true, 'sealed']],
+      );
+      const trail = await trailOf(server, broken.envelopeId);
+      assert.equal(trail.valid, true);
+      const sealed = trail.events.at(-1)!;
+      assert.equal(sealed.type, 'envelope.sealed');
+      assert.deepEqual(sealed.data?.requestedBy, {
+        kind: 'user',
+        id: 'u-admin',
+        name: 'admin user',
+        email: 'admin@example.com',
+        role: 'admin',
+      });
+      const pdf = await expectOk(
+        server.call('GET', `/api/v1/envelopes/${broken.envelopeId}/document`, { key: server.adminKey }),
+      );
+      assert.match(await pdfsigReport(new Uint8Array(await pdf.arrayBuffer())), /Signature is Valid\./);
+
+      // Nothing left to retry: sealed, or not completed.
+      assert.equal((await retry(server.adminKey)).status, 409);
+      const sent = await seed(server, smallDocument);
+      const notCompleted = await retry(server.adminKey, sent.envelopeId);
+      assert.equal(notCompleted.status, 409);
+      assert.match((await problemOf(notCompleted)).detail ?? '', /sent/);
+      assert.equal((await retry(server.adminKey, 'env_missing')).status, 404);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('is documented in the OpenAPI document', async () => {
+    assert.deepEqual(await openApiOperations(s, (p) => p.endsWith('/seal/retry')), [
+      'POST /api/v1/envelopes/{id}/seal/retry',
+    ]);
+  });
+});

@@ -115,6 +115,9 @@ const problem = (description: string) => ({
 /** A list route's 400: a query parameter it cannot use. */
 export const queryProblem = { 400: problem('A query parameter is not valid (errors[].path names it)') } as const;
 
+/** A route whose work can fail on the server's side, and says why (the reason, never the internals). */
+export const serverProblem = { 500: problem('The server could not finish the work (detail says why)') } as const;
+
 export const problems = {
   401: problem('Missing, unknown or expired credentials'),
   403: problem('The role may not do this'),

@@ -10,6 +10,7 @@ import {
   MergeDataInput,
   problems,
   queryProblem,
+  serverProblem,
   queryValidationHook,
   requestMeta,
   router,
@@ -60,10 +61,10 @@ const EnvelopeSchema = z
     sealed: z.boolean(),
     sealedSha256: z.string().optional(),
     attachments: z.array(AttachmentSchema).optional().openapi({ description: 'Absent when there are none' }),
-    sealState: z
-      .enum(['pending', 'sealed', 'failed'])
-      .optional()
-      .openapi({ description: 'Once completed: failed means sealing threw; it is retried at the next start' }),
+    sealState: z.enum(['pending', 'sealed', 'failed']).optional().openapi({
+      description:
+        'Once completed: failed means sealing threw; it is retried at the next start or by POST …/seal/retry (admin)',
+    }),
     voidReason: z.string().optional(),
   })
   .openapi('Envelope');
@@ -245,6 +246,19 @@ const document = createRoute({
   },
 });
 
+const sealRetry = createRoute({
+  method: 'post',
+  path: '/{id}/seal/retry',
+  summary: 'Seal again a completed envelope whose seal failed (admin)',
+  description:
+    'Runs the seal now and answers once it is done: 200 with the sealed envelope, or 500 when it fails again ' +
+    '(a new envelope.seal_failed event in the audit trail gives the reason). 409 when the envelope is not ' +
+    'completed, is already sealed, or is being sealed. The audit event of the attempt names who asked (requestedBy).',
+  ...staffOnly,
+  request: { params: Params },
+  responses: { 200: jsonResponse(EnvelopeSchema, 'Sealed'), ...problems, ...serverProblem },
+});
+
 const events = createRoute({
   method: 'get',
   path: '/{id}/events',
@@ -299,6 +313,10 @@ export const envelopeRoutes = router()
       throw conflict(notSealedDetail(e));
     }
     return servePdf(c, e.seal.sha256, e.documentName.replace(/\.pdf$/i, '') + ' (signed).pdf');
+  })
+  .openapi(sealRetry, async (c) => {
+    const e = await c.get('services').seal.retry(c.get('staff'), c.req.valid('param').id);
+    return c.json(publicEnvelope(e), 200);
   })
   .openapi(events, async (c) => {
     const services = c.get('services');

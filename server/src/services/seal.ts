@@ -1,10 +1,43 @@
-import type { AuditEvent } from '@countersign/core';
+import type { AuditActor, AuditEvent, FieldPlacement } from '@countersign/core';
+import { conflict, DomainError, notFound } from '../errors.ts';
+import { normalizeSignaturePng } from '../pdf/image.ts';
 import { sealPdf, type CertificateOfCompletion, type Stamp } from '../pdf/index.ts';
 import type { EnvelopeRecord, RecipientRecord } from '../store/types.ts';
 import { appendAudit } from './audit.ts';
-import type { ServiceDeps } from './context.ts';
+import { requireRole } from './auth.ts';
+import { staffActor, type ServiceDeps, type StaffPrincipal } from './context.ts';
 import { deviceOf } from './device.ts';
 import { statusEvent } from './envelopes.ts';
+
+/** Why a seal failed, as the audit trail records it: a code, and a sentence that names no path or key. */
+type SealFailureReason =
+  'document_missing' | 'signature_image_missing' | 'signature_image_unreadable' | 'stamp_failed' | 'internal';
+
+class SealFailure extends Error {
+  constructor(
+    readonly reason: SealFailureReason,
+    readonly detail: string,
+  ) {
+    super(detail);
+    this.name = 'SealFailure';
+  }
+}
+
+/** What the audit trail and an admin are told; the error itself (paths, key names) goes to the log only. */
+function failureOf(err: unknown): { reason: SealFailureReason; detail: string } {
+  if (err instanceof SealFailure) return { reason: err.reason, detail: err.detail };
+  if (err instanceof Error && err.name === 'StampError') {
+    return { reason: 'stamp_failed', detail: 'A field value could not be placed on the document' };
+  }
+  return { reason: 'internal', detail: 'The server could not seal the document; the cause is in the server log' };
+}
+
+function fieldName(f: FieldPlacement): string {
+  return `${f.type} ${f.label ? `"${f.label}"` : f.id} on page ${f.page}`;
+}
+
+/** Seals in progress, per running app (the app's and bootstrap's SealService share one TaskTracker). */
+const running = new WeakMap<object, Map<string, Promise<void>>>();
 
 const STEP_LABELS: Record<string, string> = {
   'signing_session.issued': 'Signing link issued',
@@ -47,8 +80,16 @@ export class SealService {
       if (!v) continue;
       const box = { page: f.page, x: f.x, y: f.y, width: f.width, height: f.height, type: f.type };
       if (v.imageSha256) {
+        // A signature is never left out of the sealed PDF in silence. The image is decoded again
+        // within the signature pixel limit, so one stored before images were checked, or damaged
+        // on disk since, fails here with its reason instead of deep in the PDF writer.
         const png = await this.deps.blobs.get(v.imageSha256);
-        if (png) stamps.push({ ...box, value: { kind: 'drawn', png } });
+        if (!png) throw new SealFailure('signature_image_missing', `The drawn ${fieldName(f)} is missing from storage`);
+        const checked = await normalizeSignaturePng(png);
+        if (typeof checked === 'string') {
+          throw new SealFailure('signature_image_unreadable', `The drawn ${fieldName(f)} cannot be read: ${checked}`);
+        }
+        stamps.push({ ...box, value: { kind: 'drawn', png } });
       } else if (f.type === 'signature' || f.type === 'initials') {
         const typed = v.value as { kind: 'typed'; text: string };
         stamps.push({ ...box, value: { kind: 'typed', text: typed.text } });
@@ -103,12 +144,59 @@ export class SealService {
     };
   }
 
-  async seal(envelopeId: string): Promise<void> {
+  /**
+   * Seals a completed envelope; rejects when it fails, after recording the failure. A seal already
+   * running for the envelope is joined, not started twice.
+   */
+  seal(envelopeId: string, requestedBy?: AuditActor): Promise<void> {
+    let inFlight = running.get(this.deps.tasks);
+    if (!inFlight) running.set(this.deps.tasks, (inFlight = new Map()));
+    const current = inFlight.get(envelopeId);
+    if (current) return current;
+    const map = inFlight;
+    const p = this.#seal(envelopeId, requestedBy).finally(() => map.delete(envelopeId));
+    map.set(envelopeId, p);
+    return p;
+  }
+
+  /**
+   * Admin: runs the seal again for a completed envelope that is not sealed and not being sealed
+   * (after a failure, once its cause is fixed). Resolves to the sealed record; a new failure is
+   * recorded like any other and answered as a 500 problem that gives its reason.
+   */
+  async retry(staff: StaffPrincipal, envelopeId: string): Promise<EnvelopeRecord> {
+    requireRole(staff, ['admin']);
+    const e = await this.deps.store.envelopes.get(envelopeId);
+    if (!e) throw notFound('Envelope');
+    if (e.status !== 'completed') throw conflict(`The envelope is ${e.status}; only a completed envelope is sealed`);
+    if (e.seal?.state === 'sealed') throw conflict('The envelope is already sealed');
+    if (running.get(this.deps.tasks)?.has(envelopeId)) {
+      throw conflict('The envelope is being sealed now; wait for that attempt to finish');
+    }
+    try {
+      await this.seal(envelopeId, staffActor(staff));
+    } catch (err) {
+      console.error(`[countersign] seal retry of ${envelopeId} failed:`, err);
+      const after = await this.deps.store.envelopes.get(envelopeId);
+      const attempts = after?.seal?.attempts;
+      throw new DomainError(
+        'internal',
+        `Sealing failed again${attempts ? ` (attempt ${attempts})` : ''}: ${failureOf(err).detail}. ` +
+          'The failure is in the audit trail; fix its cause and retry.',
+      );
+    }
+    const sealed = await this.deps.store.envelopes.get(envelopeId);
+    if (!sealed) throw notFound('Envelope');
+    return sealed;
+  }
+
+  async #seal(envelopeId: string, requestedBy?: AuditActor): Promise<void> {
     const e = await this.deps.store.envelopes.get(envelopeId);
     if (!e || e.status !== 'completed' || e.seal?.state === 'sealed') return;
+    const retry = requestedBy ? { requestedBy } : {};
     try {
       const original = await this.deps.blobs.get(e.documentSha256);
-      if (!original) throw new Error('original document missing from the blob store');
+      if (!original) throw new SealFailure('document_missing', 'The document to seal is missing from storage');
       const started = performance.now();
       const certificate = this.certificate(e);
       const sealed = await sealPdf({
@@ -129,14 +217,16 @@ export class SealService {
           type: 'envelope.sealed',
           actor: { kind: 'system' },
           documentSha256: e.documentSha256,
-          data: { sealedSha256: sha256, size, certificateHeadHash: certificate.auditHeadHash, ms },
+          data: { sealedSha256: sha256, size, certificateHeadHash: certificate.auditHeadHash, ms, ...retry },
         });
         return e;
       });
       if (done) this.deps.events.emit({ type: 'envelope.sealed', envelopeId, status: statusEvent(done) });
     } catch (err) {
-      // Recorded, never silent: the envelope shows sealState "failed", the audit trail says when, and
-      // resumePending() retries at the next start. The message stays internal (it may name paths).
+      // Recorded, never silent: the envelope shows sealState "failed", the audit trail says when and
+      // why in words that name no path or key, and resumePending() at the next start or an admin's
+      // retry runs it again. The error itself stays internal (the record and the log).
+      const { reason, detail } = failureOf(err);
       const failed = await this.deps.store.envelopes.transact(envelopeId, async (e) => {
         if (e.seal?.state === 'sealed') return undefined;
         const now = this.deps.clock.now();
@@ -147,7 +237,11 @@ export class SealService {
           at: now.toISOString(),
           attempts,
         };
-        await appendAudit(e, now, { type: 'envelope.seal_failed', actor: { kind: 'system' }, data: { attempts } });
+        await appendAudit(e, now, {
+          type: 'envelope.seal_failed',
+          actor: { kind: 'system' },
+          data: { attempts, reason, detail, ...retry },
+        });
         return e;
       });
       if (failed) this.deps.events.emit({ type: 'envelope.seal_failed', envelopeId, status: statusEvent(failed) });
