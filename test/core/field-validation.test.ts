@@ -116,21 +116,18 @@ describe('fieldValidationRuleErrors', () => {
   });
 });
 
-describe('patterns that would take exponential time', () => {
-  const slow = (pattern: string) =>
-    fieldValidationRuleErrors({ kind: 'pattern', pattern }).some((e) => e.code === 'pattern-slow');
-
-  it('refuses a repeated group holding a repetition of varying count', () => {
-    for (const pattern of ['(a+)+', '(\\w+\\s?)+', '(a*)*', '((a+))*', '(?:x|y+){2,}', '(?<w>\\d+)*', '([a-z]+,?)+'])
-      assert.equal(slow(pattern), true, pattern);
-    // The shape it guards against does take long here (kept tiny so the test stays fast).
-    const re = new RegExp('^(?:(a+)+)$', 'u');
-    const started = performance.now();
-    re.test(`${'a'.repeat(22)}!`);
-    assert.ok(performance.now() - started > 5, 'exponential backtracking is real');
+describe('patterns a backtracking engine would take exponential time on', () => {
+  it('are accepted, since they run in linear time, and answer a near miss at once', { timeout: 5_000 }, () => {
+    // The star-height heuristic refused the first list and let (a|a)* through; neither is needed now.
+    for (const pattern of ['(a+)+', '(\\w+\\s?)+', '(a*)*', '((a+))*', '(?:x|y+){2,}', '(?<w>\\d+)*', '(a|a)*']) {
+      assert.deepEqual(fieldValidationRuleErrors({ kind: 'pattern', pattern }), [], pattern);
+      assert.deepEqual(fieldValueProblem(text({ kind: 'pattern', pattern }), `${'a'.repeat(27)}!`), {
+        code: 'pattern',
+      });
+    }
   });
 
-  it('accepts the usual patterns, fixed counts inside repetitions, escaped parentheses and classes', () => {
+  it('accepts the usual patterns, escaped parentheses and classes', () => {
     for (const pattern of [
       'PO-\\d{4}',
       '[A-Z]{2}\\d+',
@@ -142,7 +139,7 @@ describe('patterns that would take exponential time', () => {
       '\\p{Lu}\\p{Ll}+',
       '(ab)+c*',
     ])
-      assert.equal(slow(pattern), false, pattern);
+      assert.deepEqual(fieldValidationRuleErrors({ kind: 'pattern', pattern }), [], pattern);
   });
 });
 

@@ -4,6 +4,7 @@
  */
 
 import type { FieldPlacement, FieldValidation } from './types.ts';
+import { matchesPattern, patternError, type PatternError } from './patterns.ts';
 import { isEmailAddress, isIsoDate, phoneDigits } from './variables.ts';
 
 /** Why a value fails its field's validation; `limit` is the bound a number crossed. */
@@ -13,14 +14,7 @@ export type FieldValueProblem =
 /** A problem with the rule itself, at its property (what the builder and the server refuse). */
 export interface FieldValidationRuleError {
   path: 'kind' | 'pattern' | 'min' | 'max';
-  code:
-    | 'unknown-kind'
-    | 'pattern-required'
-    | 'pattern-invalid'
-    | 'pattern-slow'
-    | 'not-for-kind'
-    | 'not-a-number'
-    | 'min-above-max';
+  code: 'unknown-kind' | 'pattern-required' | PatternError['code'] | 'not-for-kind' | 'not-a-number' | 'min-above-max';
   message: string;
 }
 
@@ -38,77 +32,6 @@ export function parseFieldNumber(text: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function compile(pattern: string): RegExp | undefined {
-  try {
-    // Compiled alone first, so a pattern like `a)|(b` cannot step out of the anchoring group.
-    new RegExp(pattern, 'u');
-    return new RegExp(`^(?:${pattern})$`, 'u');
-  } catch {
-    return undefined;
-  }
-}
-
-/** A quantifier at `i`: its length, whether it repeats (more than once) and whether its count varies. */
-function quantifierAt(pattern: string, i: number): { length: number; repeats: boolean; variable: boolean } | undefined {
-  const c = pattern[i];
-  let q: { length: number; repeats: boolean; variable: boolean } | undefined;
-  if (c === '*' || c === '+') q = { length: 1, repeats: true, variable: true };
-  else if (c === '?') q = { length: 1, repeats: false, variable: true };
-  else if (c === '{') {
-    const m = /^\{(\d+)(?:(,)(\d*))?\}/.exec(pattern.slice(i));
-    if (!m) return undefined;
-    const min = Number(m[1]);
-    const max = m[2] ? (m[3] ? Number(m[3]) : Infinity) : min;
-    q = { length: m[0].length, repeats: max > 1, variable: max !== min };
-  }
-  if (q && pattern[i + q.length] === '?') q.length++; // lazy
-  return q;
-}
-
-/**
- * True when a repeated group holds a repetition whose count varies, as in `(a+)+` or
- * `(\w+\s?)*`: the shape that makes a backtracking engine take exponential time on a near
- * miss, which would stall the server on one signer's value. A heuristic (overlapping
- * alternatives like `(a|a)*` pass), but it catches the patterns people write by mistake;
- * `(\d{3}-)+` and `[A-Z]{2}\d+` are fine.
- */
-function hasNestedRepetition(pattern: string): boolean {
-  const groups: boolean[] = []; // per open group: holds a variable repetition
-  const mark = () => {
-    if (groups.length) groups[groups.length - 1] = true;
-  };
-  let i = 0;
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    let inner = false;
-    if (c === '(') {
-      groups.push(false);
-      i++;
-      const prefix = /^\?(?::|=|!|<=|<!|<[A-Za-z_$][\w$]*>)/.exec(pattern.slice(i));
-      if (prefix) i += prefix[0].length;
-      continue;
-    } else if (c === ')') {
-      inner = groups.pop() ?? false;
-      i++;
-    } else if (c === '\\') {
-      i += 2;
-    } else if (c === '[') {
-      i++;
-      while (i < pattern.length && pattern[i] !== ']') i += pattern[i] === '\\' ? 2 : 1;
-      i++;
-    } else {
-      i++;
-    }
-    const q = quantifierAt(pattern, i);
-    if (q) {
-      if (inner && q.repeats) return true;
-      i += q.length;
-    }
-    if (inner || q?.variable) mark();
-  }
-  return false;
-}
-
 /** What is wrong with a rule: unknown kind, a pattern that does not compile, min above max… */
 export function fieldValidationRuleErrors(rule: FieldValidation): FieldValidationRuleError[] {
   const errors: FieldValidationRuleError[] = [];
@@ -117,18 +40,10 @@ export function fieldValidationRuleErrors(rule: FieldValidation): FieldValidatio
   if (rule.kind === 'pattern') {
     if (rule.pattern === undefined || rule.pattern === '')
       errors.push({ path: 'pattern', code: 'pattern-required', message: 'A pattern is required' });
-    else if (!compile(rule.pattern))
-      errors.push({
-        path: 'pattern',
-        code: 'pattern-invalid',
-        message: 'The pattern is not a valid regular expression',
-      });
-    else if (hasNestedRepetition(rule.pattern))
-      errors.push({
-        path: 'pattern',
-        code: 'pattern-slow',
-        message: 'The pattern repeats a repetition, like (a+)+, which can take exponential time to check',
-      });
+    else {
+      const error = patternError(rule.pattern);
+      if (error) errors.push({ path: 'pattern', code: error.code, message: error.message });
+    }
   } else if (rule.pattern !== undefined) {
     errors.push({ path: 'pattern', code: 'not-for-kind', message: 'Only a pattern validation takes a pattern' });
   }
@@ -172,8 +87,8 @@ export function fieldValueProblem(
       return undefined;
     }
     case 'pattern': {
-      const re = rule.pattern ? compile(rule.pattern) : undefined;
-      return !re || re.test(text) ? undefined : { code: 'pattern' };
+      // A stored pattern the engine cannot use checks nothing, as an invalid one always did.
+      return !rule.pattern || matchesPattern(rule.pattern, text) !== false ? undefined : { code: 'pattern' };
     }
   }
 }

@@ -5,3 +5,4 @@ export * from './conditions.ts';
 export * from './variables.ts';
 export * from './clause-text.ts';
 export * from './field-validation.ts';
+export * from './patterns.ts';

@@ -3,6 +3,8 @@
  * them: the same code checks the agent's form in the browser and the request on the server.
  */
 
+import { matchesPattern } from './patterns.ts';
+
 export type VariableType = 'text' | 'number' | 'money' | 'date' | 'email' | 'phone' | 'enum' | 'boolean';
 
 interface VariableBase {
@@ -76,7 +78,8 @@ function checkValue(variable: Variable, value: unknown): string | undefined {
         return `Must be at least ${variable.minLength} characters`;
       if (variable.maxLength !== undefined && value.length > variable.maxLength)
         return `Must be at most ${variable.maxLength} characters`;
-      if (variable.pattern !== undefined && !new RegExp(`^(?:${variable.pattern})$`, 'u').test(value))
+      // A stored pattern the engine cannot use checks nothing (templates refuse one at save).
+      if (variable.pattern !== undefined && matchesPattern(variable.pattern, value) === false)
         return 'Is not in the expected format';
       return undefined;
     }

@@ -2,6 +2,7 @@ import {
   canonicalJson,
   checkCondition,
   fieldValidationRuleErrors,
+  patternError,
   type ClauseRefInput,
   type Condition,
   type InlineClauseInput as CoreInlineClauseInput,
@@ -305,6 +306,8 @@ export class TemplateService {
     variables.forEach((v, i) => {
       if (variableKeys.has(v.key)) errors.push({ path: `variables.${i}.key`, message: `Duplicate variable ${v.key}` });
       variableKeys.add(v.key);
+      const bad = v.type === 'text' && v.pattern !== undefined ? patternError(v.pattern) : undefined;
+      if (bad) errors.push({ path: `variables.${i}.pattern`, message: bad.message });
     });
     const ids = new Set<string>();
     const fields: TemplateFieldRecord[] = inputFields.map((f, i) => {

@@ -1,4 +1,4 @@
-import { validateMergeData, type MergeData, type TemplateRole, type Variable } from '@countersign/core';
+import { matchesPattern, validateMergeData, type MergeData, type TemplateRole, type Variable } from '@countersign/core';
 
 /** What a form control holds: text for inputs and selects, a boolean for a checkbox. */
 export type RawValue = string | boolean;
@@ -110,11 +110,7 @@ export function patternExample(pattern: string): string | undefined {
       else out += t[0].length === 2 ? t[0][1] : t[0];
     }
   }
-  try {
-    return out && new RegExp(`^(?:${pattern})$`, 'u').test(out) ? out : undefined;
-  } catch {
-    return undefined;
-  }
+  return out && matchesPattern(pattern, out) ? out : undefined;
 }
 
 /** Problems per variable key (the first one of each); a pattern's says what a value looks like. */

@@ -52,8 +52,8 @@ export const templateBuilderStrings = {
   'builder.validation.message': 'Message for the signer (optional)',
   'builder.validation.pattern-invalid': 'This is not a valid regular expression',
   'builder.validation.pattern-required': 'Enter a pattern',
-  'builder.validation.pattern-slow':
-    'This pattern repeats a repetition, like (a+)+, which can take a very long time to check: write it without the nested repeat',
+  'builder.validation.pattern-unsupported':
+    'Patterns cannot use backreferences or lookaround: they are checked by a linear-time engine, so no value takes long to check',
   'builder.validation.minMax': 'The largest number must not be less than the smallest',
   'builder.field.position': 'Page {page}, x {x}%, y {y}%, {width}% × {height}%',
   'builder.field.remove': 'Remove field',

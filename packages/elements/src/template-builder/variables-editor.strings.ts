@@ -47,6 +47,8 @@ export const variablesEditorStrings = {
   'variables.error.range': 'The minimum is more than the maximum.',
   'variables.error.length': 'The minimum length is more than the maximum length.',
   'variables.error.pattern': 'This is not a valid regular expression.',
+  'variables.error.patternUnsupported':
+    'Patterns cannot use backreferences or lookaround: they are checked by a linear-time engine, so no value takes long to check.',
   'variables.error.currency': 'Enter a three-letter currency code such as EUR or USD.',
   'variables.error.noOptions': 'Add at least one option.',
   'variables.error.optionEmpty': 'Option {n} needs a value.',

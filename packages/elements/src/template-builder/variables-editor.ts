@@ -3,7 +3,7 @@ import { property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { live } from 'lit/directives/live.js';
 import { consume } from '@lit/context';
-import type { Variable, VariableType } from '@countersign/core';
+import { patternEngineReady, patternError, type Variable, type VariableType } from '@countersign/core';
 import { CsElement } from '../internal/cs-element.ts';
 import { configContext, type CsConfig } from '../internal/config.ts';
 import { define } from '../internal/define.ts';
@@ -59,15 +59,6 @@ let currencies: Set<string> | undefined;
 function isCurrency(code: string): boolean {
   currencies ??= new Set(Intl.supportedValuesOf('currency'));
   return currencies.has(code);
-}
-
-function compiles(pattern: string): boolean {
-  try {
-    new RegExp(`^(?:${pattern})$`, 'u');
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Keys that stay even when empty (the editor shows the problem instead). */
@@ -134,6 +125,12 @@ export class CsVariablesEditor extends CsElement {
     return translatePlural(resolveLocale(this.locale, this.config?.locale, this.lang), key, count);
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // In a browser the pattern engine may still be loading: check the patterns again once it is.
+    void patternEngineReady.then(() => this.requestUpdate());
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('variables')) {
       this.variables ??= [];
@@ -160,7 +157,14 @@ export class CsVariablesEditor extends CsElement {
         case 'text':
           if (v.minLength !== undefined && v.maxLength !== undefined && v.minLength > v.maxLength)
             add('maxLength', 'variables.error.length');
-          if (v.pattern && !compiles(v.pattern)) add('pattern', 'variables.error.pattern');
+          if (v.pattern) {
+            const error = patternError(v.pattern);
+            if (error)
+              add(
+                'pattern',
+                error.code === 'pattern-invalid' ? 'variables.error.pattern' : 'variables.error.patternUnsupported',
+              );
+          }
           break;
         case 'money':
         case 'number':
