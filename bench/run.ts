@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every performance goal of the product, measured on this machine and
- * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad|builder|attachments`.
+ * printed as medians and ratios to goal. Run one part with `npm run bench -- seal|compose|store|pad|builder|attachments|patterns`.
  */
 const parts = {
   seal: async () => (await import('./seal.ts')).benchSeal(),
@@ -9,6 +9,7 @@ const parts = {
   pad: async () => (await import('./pad.ts')).benchPad(),
   builder: async () => (await import('./builder.ts')).benchBuilder(),
   attachments: async () => (await import('./attachments.ts')).benchAttachments(),
+  patterns: async () => (await import('./patterns.ts')).benchPatterns(),
 } as const;
 
 type Part = keyof typeof parts;
