@@ -112,7 +112,10 @@ export function statusEvent(e: EnvelopeRecord | EnvelopeSummary): EnvelopeStatus
 export function notSealedDetail(e: EnvelopeRecord): string {
   if (e.status !== 'completed') return `The envelope is ${e.status}; only a completed envelope has a sealed PDF`;
   if (e.seal?.state === 'failed') {
-    return 'Sealing the completed envelope failed; the failure is in the audit trail and sealing is retried when the server restarts';
+    return (
+      'Sealing the completed envelope failed; the reason is in the audit trail. Sealing is retried when the ' +
+      'server restarts, and an admin can retry it now (POST /api/v1/envelopes/{id}/seal/retry)'
+    );
   }
   return 'The envelope is being sealed; try again shortly';
 }
