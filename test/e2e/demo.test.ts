@@ -17,9 +17,10 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { drawnSignaturePng, pngDataUrl } from '../../server/src/demo/signature-png.ts';
-import { startDemo, type DemoServer } from './demo-server.ts';
+import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
+import { drawSignature } from './sign-helpers.ts';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { repoRoot } from './support.ts';
+import { repoRoot, waitFor } from './support.ts';
 
 const run = promisify(execFile);
 const ADMIN_KEY = 'cs_live_e2e-demo-admin-key-0123456789abcdef';
@@ -31,29 +32,8 @@ let dataDir: string;
 let demo: DemoServer | undefined;
 let browser: Browser | undefined;
 
-async function api<T>(method: string, url: string, token = ADMIN_KEY, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${demo!.url}${url}`, {
-    method,
-    headers,
-    body: body === undefined ? null : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${url} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
+  demoApi<T>(demo!, method, url, token, body);
 
 async function newPage(width = 1280, height = 900): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width, height }, locale: 'en-GB' });
@@ -64,28 +44,6 @@ async function newPage(width = 1280, height = 900): Promise<Page> {
     if (m.type() === 'error') console.log(`[console] ${m.text()} ${m.location().url}`);
   });
   return page;
-}
-
-/** Draws a signature the way a person does: press, move through a looping stroke, release. */
-async function drawSignature(page: Page, canvasSelector: string): Promise<void> {
-  const canvas = page.locator(canvasSelector);
-  await canvas.waitFor({ state: 'visible' });
-  const box = (await canvas.boundingBox())!;
-  const at = (fx: number, fy: number) => [box.x + box.width * fx, box.y + box.height * fy] as const;
-  await page.mouse.move(...at(0.12, 0.65));
-  await page.mouse.down();
-  for (let i = 1; i <= 40; i++) {
-    const t = i / 40;
-    const x = 0.12 + 0.72 * t + 0.05 * Math.sin(t * Math.PI * 8);
-    const y = 0.55 - 0.25 * Math.sin(t * Math.PI * 4) * Math.sin(t * Math.PI);
-    await page.mouse.move(...at(x, y), { steps: 2 });
-  }
-  await page.mouse.up();
-  // A second stroke: the underline.
-  await page.mouse.move(...at(0.15, 0.82));
-  await page.mouse.down();
-  await page.mouse.move(...at(0.8, 0.78), { steps: 12 });
-  await page.mouse.up();
 }
 
 /**
