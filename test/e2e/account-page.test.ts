@@ -13,7 +13,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { startDemo, type DemoServer } from './demo-server.ts';
+import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
+import { waitFor } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-account-admin-key-0123456789abcdef';
 const CUSTOMER = { name: 'Zoë Łukasz-Müller', email: 'zoe.lukasz-muller@example.com' };
@@ -24,19 +25,8 @@ let dataDir: string;
 let demo: DemoServer | undefined;
 let browser: Browser | undefined;
 
-async function api<T>(method: string, url: string, token = ADMIN_KEY, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${demo!.url}${url}`, {
-    method,
-    headers,
-    body: body === undefined ? null : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${url} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
+  demoApi<T>(demo!, method, url, token, body);
 
 async function newPage(): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
@@ -92,11 +82,10 @@ async function signAll(token: string): Promise<void> {
 }
 
 async function waitSealed(envelopeId: string): Promise<void> {
-  const until = Date.now() + 30_000;
-  while (!(await api<Envelope>('GET', `/api/v1/envelopes/${envelopeId}`)).sealed) {
-    assert.ok(Date.now() < until, `${envelopeId} sealed in time`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitFor(
+    `${envelopeId} sealed`,
+    async () => (await api<Envelope>('GET', `/api/v1/envelopes/${envelopeId}`)).sealed,
+  );
 }
 
 before(async () => {

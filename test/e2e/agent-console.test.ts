@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { startDemo, type DemoServer } from './demo-server.ts';
+import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
 import { repoRoot } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-agent-console-key-0123456789abcdef';
@@ -28,22 +28,11 @@ let demo: DemoServer | undefined;
 let browser: Browser | undefined;
 let agentToken: string;
 /** Every envelope the demo agent sees, as the API lists them. */
-let all: Array<{ id: string; title: string; status: string; recipients: Array<{ name: string }> }>;
+let all: Array<{ id: string; title: string; status: string; recipients: Array<{ id: string; name: string }> }>;
 const YAMADA = '山田太郎';
 
-async function api<T>(method: string, url: string, token: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${demo!.url}${url}`, {
-    method,
-    headers,
-    body: body === undefined ? null : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  assert.ok(res.ok, `${method} ${url} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
-}
+const api = <T>(method: string, url: string, token: string, body?: unknown) =>
+  demoApi<T>(demo!, method, url, token, body);
 
 async function newPage(width = 1280, rtl = false): Promise<Page> {
   const context = await browser!.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
@@ -221,7 +210,7 @@ describe('the agent console', { timeout: 150_000 }, () => {
       await waitForRows(page, completed);
       assert.equal(
         await page.locator('#list-summary').innerText(),
-        `${completed.length} agreement${completed.length === 1 ? '' : 's'}.`,
+        `${completed.length} completed agreement${completed.length === 1 ? '' : 's'}.`,
       );
       assert.equal(await page.locator('#envelopes [data-action="new-link"]').count(), 0, 'nothing left to sign');
 
@@ -310,15 +299,35 @@ describe('the agent console', { timeout: 150_000 }, () => {
       // The envelope is voided elsewhere while the page is open.
       await api('POST', `/api/v1/envelopes/${target.id}/void`, agentToken, { reason: 'Customer moved house' });
       await row.locator('[data-action="new-link"]').click();
-      const alert = page.getByRole('alert');
-      await alert.waitFor({ state: 'visible' });
-      const text = await alert.innerText();
-      assert.ok(text.includes(`Could not issue a new link for ${target.title}`), text);
-      assert.ok(
-        text.length > `Could not issue a new link for ${target.title}`.length + 3,
-        `the reason is given: ${text}`,
+      // What the server answers to the same request: a problem whose detail the page must show.
+      const res = await fetch(
+        `${demo!.url}/api/v1/envelopes/${target.id}/recipients/${target.recipients[0]!.id}/signing-session`,
+        {
+          method: 'POST',
+          headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
+          body: '{}',
+        },
       );
+      assert.equal(res.status, 409);
+      const problem = (await res.json()) as { detail: string };
+      assert.equal(problem.detail, 'The envelope is voided, not sent');
+
+      // Said under the row, in view where the agent clicked, not only in the banner at the top.
+      const alert = page.locator(`#envelopes tr[data-envelope-id="${target.id}"] + tr.row-alert [role="alert"]`);
+      await alert.waitFor({ state: 'visible' });
+      assert.equal(await alert.innerText(), `Could not issue a new link for ${target.title}\n${problem.detail}`);
+      const box = (await alert.boundingBox())!;
+      assert.ok(box.y >= 0 && box.y + box.height <= page.viewportSize()!.height, 'the alert is on screen');
       assert.equal(await page.locator('#link-box').isVisible(), false, 'no link is shown');
+      await expectAccessible(page, 'refused');
+      await page.evaluate(() => document.querySelector('#envelopes tr.row-alert')!.scrollIntoView({ block: 'center' }));
+      await page.screenshot({ path: path.join(shots, 'agent-refused.png') });
+
+      // Trying again replaces the message rather than stacking another.
+      await row.locator('[data-action="new-link"]').click();
+      await alert.waitFor({ state: 'visible' });
+      await row.locator('[data-action="new-link"]:enabled').waitFor();
+      assert.equal(await page.locator('#envelopes tr.row-alert').count(), 1);
     } finally {
       await page.context().close();
     }
