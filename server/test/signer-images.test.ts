@@ -194,12 +194,12 @@ describe('a drawn signature is decoded in full when it is saved', () => {
     const token = seeded.session.token;
     const fieldId = await signatureField(s, token);
     const raw = await sharp(good).raw().toBuffer();
-    const text = chunk('tEXt', Buffer.from('Comment\0/home/someone/Private/scan.png', 'latin1'));
+    const text = chunk('tEXt', Buffer.from('Comment\0C:\\Users\\someone\\Private\\scan.png', 'latin1'));
     const sent = pngWith(480, 160, [deflateSync(rowsOf(raw, 480))], [text]);
     const res = await expectOk(put(s, token, fieldId, { kind: 'drawn', image: pngDataUrl(sent) }));
     const image = ((await res.json()) as { value: { image: string } }).value.image;
     const served = Buffer.from(image.replace(/^data:image\/png;base64,/, ''), 'base64');
-    assert.ok(!served.includes('/home/someone'), 'metadata dropped');
+    assert.ok(!served.includes('Private'), 'metadata dropped');
     assert.deepEqual(
       chunkTypes(served).filter((c) => c !== 'IDAT'),
       ['IHDR', 'IEND'],
