@@ -7,6 +7,7 @@ import {
   ApiError,
   fieldValueProblem,
   isProblemType,
+  patternEngineReady,
   type FieldType,
   type FieldValue,
   type Problem,
@@ -129,6 +130,10 @@ const fieldMessageStyles = css`
     transform: translateY(-100%);
   }
 `;
+/** True once the pattern engine's lazy chunk has arrived (Finish waits for it before it checks). */
+let patternEngineLoaded = false;
+void patternEngineReady.then(() => (patternEngineLoaded = true));
+
 const SEAL_POLL_DELAYS = [400, 800, 1200, 1600, 2000, 3000, 3000, 4000];
 
 /**
@@ -296,6 +301,8 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
   override connectedCallback(): void {
     super.connectedCallback();
     this.resizeObserver.observe(this);
+    // Pattern checks wait for the linear-time engine's lazy chunk: check the values again once it is here.
+    void patternEngineReady.then(() => this.requestUpdate());
   }
 
   override disconnectedCallback(): void {
@@ -684,6 +691,11 @@ export class CsSignerPad extends FormAssociated(CsConnectedElement) {
     const view = this.view;
     const client = this.client;
     if (!view || !client || this.busy) return;
+    // Every pattern is checked before anything is sent, even if the engine is still on its way.
+    if (!patternEngineLoaded) {
+      await patternEngineReady;
+      if (this.busy || this.view !== view) return;
+    }
     const blockers = this.blockers();
     this.missing = blockers;
     if (blockers.length) {
