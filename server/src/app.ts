@@ -91,7 +91,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   });
   app.use('/api/*', (c, next) => (isUpload(c) ? next() : jsonLimit(c, next)));
 
-  app.get('/healthz', (c) => c.json({ ok: true, envelopes: deps.store.envelopes.count() }));
+  app.get('/healthz', (c) => c.json({ ok: true, envelopes: deps.store.envelopes.count(), ...deps.store.health() }));
   app.route('/api/v1/api-keys', apiKeyRoutes);
   app.route('/api/v1/embed-tokens', embedTokenRoutes);
   app.route('/api/v1/clauses', clauseRoutes);

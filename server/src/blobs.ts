@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { mkdirPrivate, writeFileAtomic } from './store/lowdb.ts';
 
 /** Content-addressed blob storage: bytes are named by their SHA-256, never by a user's file name. */
 export interface BlobStore {
@@ -21,7 +22,7 @@ export class FileBlobStore implements BlobStore {
 
   static async open(dataDir: string): Promise<FileBlobStore> {
     const root = path.join(dataDir, 'blobs');
-    await mkdir(root, { recursive: true });
+    await mkdirPrivate(root);
     return new FileBlobStore(root);
   }
 
@@ -34,17 +35,9 @@ export class FileBlobStore implements BlobStore {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = this.#path(sha256);
     if ((await this.size(sha256)) === bytes.byteLength) return { sha256, size: bytes.byteLength };
-    await mkdir(path.dirname(file), { recursive: true });
-    // Atomic: write a unique temp file, flush it, rename over the final name.
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+    await mkdirPrivate(path.dirname(file));
+    // A unique 0600 temp file, fsynced, renamed over the final name, the directory fsynced.
+    await writeFileAtomic(file, bytes);
     return { sha256, size: bytes.byteLength };
   }
 

@@ -195,6 +195,14 @@ export interface ClauseRecord {
   proposals: ClauseProposalRecord[];
 }
 
+/** What the store found wrong with the data dir (reported by `/healthz`). */
+export interface StoreHealth {
+  /** Files moved to `<dataDir>/quarantine/` because they did not parse or validate. */
+  quarantined: number;
+  /** Files that went bad while the server runs: their records answer 500 until repaired. */
+  unreadable: number;
+}
+
 export interface Store {
   apiKeys: {
     list(): Promise<ApiKeyRecord[]>;
@@ -236,6 +244,7 @@ export interface Store {
     /** Serialized read-modify-write of one clause; nothing is written when `fn` throws. */
     update<T>(id: string, fn: (c: ClauseRecord) => T | Promise<T>): Promise<T>;
   };
+  health(): StoreHealth;
   close(): Promise<void>;
 }
 
