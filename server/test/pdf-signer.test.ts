@@ -50,10 +50,14 @@ describe('loadSealSigner', () => {
     assert.equal(first.development, true);
     assert.match(first.subject, /CN=Countersign Development Seal/);
     const keyDir = path.join(dataDir, 'keys');
-    for (const file of ['dev-signing.p12', 'dev-signing.p12.pass']) {
-      assert.equal((await stat(path.join(keyDir, file))).mode & 0o777, 0o600, file);
+    for (const file of [
+      path.join(keyDir, 'dev-signing.p12'),
+      path.join(dataDir, 'secrets', 'dev-signing.passphrase'),
+    ]) {
+      assert.equal((await stat(file)).mode & 0o777, 0o600, file);
     }
-    assert.deepEqual((await readdir(keyDir)).sort(), ['dev-signing.p12', 'dev-signing.p12.pass']);
+    // The passphrase is kept apart from the key: keys/ alone does not open it.
+    assert.deepEqual(await readdir(keyDir), ['dev-signing.p12']);
     const second = await loadSealSigner({ dataDir });
     assert.equal(second.certificateSha256, first.certificateSha256);
     const report = await sealAndCheck(first);
@@ -74,7 +78,8 @@ describe('loadSealSigner', () => {
     assert.equal(fingerprints.size, 1, [...fingerprints].join(' '));
     const reread = await loadSealSigner({ dataDir });
     assert.ok(fingerprints.has(reread.certificateSha256));
-    assert.deepEqual((await readdir(path.join(dataDir, 'keys'))).sort(), ['dev-signing.p12', 'dev-signing.p12.pass']);
+    assert.deepEqual(await readdir(path.join(dataDir, 'keys')), ['dev-signing.p12']);
+    assert.deepEqual(await readdir(path.join(dataDir, 'secrets')), ['dev-signing.passphrase']);
   });
 
   it('loads a production PKCS#12 (EC P-256 made with openssl) and seals with it', async () => {

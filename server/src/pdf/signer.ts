@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import forge from 'node-forge';
 import { P12Signer, type Signer } from '@libpdf/core';
+import { DIR_MODE, mkdirPrivate, syncDir, writeFileAtomic, writeFileSynced } from '../store/lowdb.ts';
 import { warmUpFonts } from './fonts.ts';
 
 /** The server's sealing identity: a @libpdf/core signer plus what we print about it. */
@@ -17,6 +18,16 @@ export interface SealSigner {
 }
 
 const DEV_SUBJECT_CN = 'Countersign Development Seal';
+
+/**
+ * Where the development key and its passphrase live in the data dir. They are kept apart, so a
+ * copy of `keys/` alone (a backup, a support bundle) does not hold what opens the key; servers
+ * before this kept the passphrase beside the key as `keys/dev-signing.p12.pass`.
+ */
+export function developmentKeyFiles(dataDir: string) {
+  const p12 = path.join(dataDir, 'keys', 'dev-signing.p12');
+  return { p12, passphrase: path.join(dataDir, 'secrets', 'dev-signing.passphrase'), legacyPassphrase: `${p12}.pass` };
+}
 
 export async function loadSealSigner(opts: {
   dataDir: string;
@@ -35,10 +46,13 @@ export async function loadSealSigner(opts: {
     const bytes = await fs.readFile(opts.p12Path);
     return fromP12(new Uint8Array(bytes), opts.passphrase ?? '', false, opts.p12Path);
   }
-  const dir = path.join(opts.dataDir, 'keys');
-  const p12File = path.join(dir, 'dev-signing.p12');
-  const passFile = `${p12File}.pass`;
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const { p12: p12File, passphrase: passFile, legacyPassphrase } = developmentKeyFiles(opts.dataDir);
+  const dir = path.dirname(p12File);
+  await mkdirPrivate(dir);
+  await mkdirPrivate(path.dirname(passFile));
+  await fs.chmod(dir, DIR_MODE);
+  await fs.chmod(path.dirname(passFile), DIR_MODE);
+  await moveLegacyPassphrase(legacyPassphrase, passFile);
   for (let attempt = 0; ; attempt++) {
     const existing = await readPair(p12File, passFile);
     if (existing) return fromP12(existing.p12, existing.passphrase, true, p12File);
@@ -50,6 +64,27 @@ export async function loadSealSigner(opts: {
     }
     await createDevelopmentKey(p12File, passFile);
   }
+}
+
+/** Moves a passphrase kept beside the key (older servers) to its own file outside `keys/`. */
+async function moveLegacyPassphrase(legacy: string, passFile: string): Promise<void> {
+  let passphrase: string;
+  try {
+    passphrase = await fs.readFile(legacy, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const current = await fs.readFile(passFile, 'utf8').catch(() => undefined);
+  if (current === undefined) {
+    await writeFileAtomic(passFile, passphrase);
+  } else if (current.trim() !== passphrase.trim()) {
+    // Not ours to choose: the operator restored one of the two from somewhere else.
+    console.error(`[countersign] ${legacy} and ${passFile} differ; using ${passFile} and leaving ${legacy} in place`);
+    return;
+  }
+  await fs.rm(legacy, { force: true });
+  await syncDir(path.dirname(legacy));
 }
 
 async function readPair(
@@ -89,8 +124,8 @@ async function exists(file: string): Promise<boolean> {
 }
 
 /**
- * Generate a self-signed RSA-2048 certificate and store it as PKCS#12 with a random passphrase
- * beside it (both 0600). Files are written to temporary names and then hard-linked into place:
+ * Generate a self-signed RSA-2048 certificate and store it as PKCS#12, its random passphrase in
+ * a separate directory (both 0600, fsynced). Files are written to temporary names and then hard-linked into place:
  * `link` fails if the target exists, so when two processes start at once exactly one wins and
  * the other reads the winner's pair instead of mixing a key with the wrong passphrase.
  */
@@ -101,15 +136,17 @@ async function createDevelopmentKey(p12File: string, passFile: string): Promise<
   const passTmp = `${passFile}.${suffix}`;
   const p12Tmp = `${p12File}.${suffix}`;
   try {
-    await fs.writeFile(passTmp, passphrase + '\n', { mode: 0o600 });
-    await fs.writeFile(p12Tmp, p12, { mode: 0o600 });
+    await writeFileSynced(passTmp, passphrase + '\n');
+    await writeFileSynced(p12Tmp, p12);
     try {
       await fs.link(passTmp, passFile);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return; // someone else won
       throw err;
     }
+    await syncDir(path.dirname(passFile));
     await fs.link(p12Tmp, p12File);
+    await syncDir(path.dirname(p12File));
   } finally {
     await fs.rm(passTmp, { force: true });
     await fs.rm(p12Tmp, { force: true });
