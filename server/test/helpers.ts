@@ -3,6 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { openCountersign, type Countersign, type OpenOptions } from '../src/bootstrap.ts';
 import { loadSealSigner, type SealSigner } from '../src/pdf/index.ts';
 import { fixturesDir, seedSigningEnvelope, type SeedOptions } from '../src/seed.ts';
@@ -248,4 +249,81 @@ export async function openApiOperations(s: TestServer, matches: (path: string) =
   return Object.entries(doc.paths)
     .filter(([p]) => matches(p))
     .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p}`));
+}
+
+/** Where the store keeps an envelope's file in a data dir. */
+export const envelopeFile = (dataDir: string, id: string) => path.join(dataDir, 'store', 'envelopes', `${id}.json`);
+
+/** Runs `fn` and returns what it logged with console.error (kept off the test output). */
+export async function errorsLoggedBy<T>(fn: () => T | Promise<T>): Promise<{ result: T; logged: string[] }> {
+  const original = console.error;
+  const logged: string[] = [];
+  console.error = (...args: unknown[]) => void logged.push(args.map(String).join(' '));
+  try {
+    return { result: await fn(), logged };
+  } finally {
+    console.error = original;
+  }
+}
+
+export interface ServerProcess {
+  child: import('node:child_process').ChildProcess;
+  base: string;
+  /** fetch against the server, failing after 60 s instead of hanging the test. */
+  request(p: string, init?: RequestInit): Promise<Response>;
+  /** Sends `signal` and resolves with the exit code (null when killed by the signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const serverProcesses = new Set<import('node:child_process').ChildProcess>();
+process.on('exit', () => serverProcesses.forEach((c) => c.kill('SIGKILL')));
+
+/**
+ * Starts `server/src/main.ts` as its own process on an ephemeral loopback port over dataDir
+ * (for kill -9 tests); whatever happens, it does not outlive the test process.
+ */
+export async function startServerProcess(dataDir: string, adminKey: string): Promise<ServerProcess> {
+  const { spawn } = await import('node:child_process');
+  const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_ADMIN_KEY: adminKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  serverProcesses.add(child);
+  child.once('exit', () => serverProcesses.delete(child));
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  // Cold tsx compiles on a loaded 2-core machine have taken over 20 s.
+  const startTimeoutMs = 90_000;
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start within ${startTimeoutMs} ms: ${out} ${stderr}`));
+    }, startTimeoutMs);
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}: ${stderr}`));
+    });
+  });
+  return {
+    child,
+    base,
+    request: (p, init) => fetch(base + p, { signal: AbortSignal.timeout(60_000), ...init }),
+    stop: (signal = 'SIGTERM') =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
+      }),
+  };
 }
