@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { Hono } from 'hono';
@@ -24,6 +25,7 @@ export { launchChromium };
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'packages/elements/dist');
+const pdfjsBuild = path.join(path.dirname(createRequire(import.meta.url).resolve('pdfjs-dist/package.json')), 'build');
 
 export const GOALS = { entryGzipBytes: 35 * 1024, firstPageMs: 400 };
 
@@ -56,6 +58,8 @@ export interface PadHarness {
   seed(options?: SeedOptions): Promise<SeededEnvelope>;
   /** A page that loads the built signer pad with `token` (query `token`, `width`). */
   pageUrl(token: string): string;
+  /** The same document painted by bare pdf.js: the floor the pad is measured against. */
+  bareUrl(token: string): string;
   close(): Promise<void>;
 }
 
@@ -74,6 +78,32 @@ const PAGE = hostPage(
   document.body.append(el);`,
 );
 
+/**
+ * The floor: bare pdf.js (the same pdfjs-dist the pad bundles) fetching the same signing document
+ * with the same token and painting page 1 at the pad's width, from the moment the page asks for
+ * pdf.js. What the pad adds on top is its own cost.
+ */
+const BARE_PAGE = hostPage(
+  'Bare pdf.js',
+  `  window.__connectedAt = performance.now();
+  const pdfjs = await import('/pdfjs/pdf.min.mjs');
+  pdfjs.GlobalWorkerOptions.workerSrc = '/pdfjs/pdf.worker.min.mjs';
+  const token = new URLSearchParams(location.search).get('token');
+  const doc = await pdfjs.getDocument({
+    url: '/api/v1/signing/document',
+    httpHeaders: { authorization: 'Bearer ' + token },
+  }).promise;
+  const page = await doc.getPage(1);
+  const base = page.getViewport({ scale: 1 });
+  const viewport = page.getViewport({ scale: ((document.body.clientWidth - 24) / base.width) * devicePixelRatio });
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.floor(viewport.width);
+  canvas.height = Math.floor(viewport.height);
+  document.body.append(canvas);
+  await page.render({ canvasContext: canvas.getContext('2d'), viewport }).promise;
+  performance.mark('cs-first-page');`,
+);
+
 /** The real server (temp data dir) plus the built elements and a host page, on loopback. */
 export async function startPadHarness(): Promise<PadHarness> {
   if (!existsSync(path.join(dist, 'signer-pad.js'))) throw new Error('Build first: npm run build');
@@ -82,6 +112,14 @@ export async function startPadHarness(): Promise<PadHarness> {
   const adminKey = cs.adminKey!;
   const host = new Hono();
   host.get('/pad.html', (c) => c.html(PAGE));
+  host.get('/bare.html', (c) => c.html(BARE_PAGE));
+  host.use(
+    '/pdfjs/*',
+    serveStatic({
+      root: path.relative(process.cwd(), pdfjsBuild),
+      rewriteRequestPath: (p) => p.replace(/^\/pdfjs/, ''),
+    }),
+  );
   host.use('/dist/*', serveStatic({ root: path.relative(process.cwd(), path.join(dist, '..')) }));
   host.all('/api/*', (c) => cs.app.fetch(c.req.raw));
   const { url, close } = await listenOnLoopback(host);
@@ -90,6 +128,7 @@ export async function startPadHarness(): Promise<PadHarness> {
     adminKey,
     seed: (options) => seedSigningEnvelope(cs.app, adminKey, options),
     pageUrl: (token) => `${url}/pad.html?token=${encodeURIComponent(token)}`,
+    bareUrl: (token) => `${url}/bare.html?token=${encodeURIComponent(token)}`,
     close: async () => {
       await close();
       await cs.close();
@@ -118,7 +157,8 @@ function median(values: number[]): number {
 export interface PadBenchResult {
   entry: BundleSize;
   firstPage: { runs: number[]; medianMs: number };
-  ratios: { entry: number; firstPage: number };
+  bare: { runs: number[]; medianMs: number };
+  ratios: { entry: number; firstPage: number; toBare: number };
 }
 
 export async function benchPad(options: { runs?: number; warmups?: number } = {}): Promise<PadBenchResult> {
@@ -132,18 +172,31 @@ export async function benchPad(options: { runs?: number; warmups?: number } = {}
     const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
     const page = await context.newPage();
     const times: number[] = [];
+    const bare: number[] = [];
+    // Pad and bare pdf.js alternate, so both see the same machine at the same moment.
     for (let i = 0; i < warmups + runs; i++) {
-      await page.goto(harness.pageUrl(seeded.session.token));
-      // A string, not a function: tsx's name helpers do not exist in the page.
-      const ms = (await page.evaluate(FIRST_PAGE_SCRIPT)) as number;
-      if (i >= warmups) times.push(ms);
+      for (const [url, into] of [
+        [harness.pageUrl(seeded.session.token), times],
+        [harness.bareUrl(seeded.session.token), bare],
+      ] as const) {
+        await page.goto(url);
+        // A string, not a function: tsx's name helpers do not exist in the page.
+        const ms = (await page.evaluate(FIRST_PAGE_SCRIPT)) as number;
+        if (i >= warmups) into.push(ms);
+      }
     }
     await context.close();
     const medianMs = median(times);
+    const bareMs = median(bare);
     const result = {
       entry,
       firstPage: { runs: times.map((t) => Math.round(t)), medianMs },
-      ratios: { entry: entry.gzipBytes / GOALS.entryGzipBytes, firstPage: medianMs / GOALS.firstPageMs },
+      bare: { runs: bare.map((t) => Math.round(t)), medianMs: bareMs },
+      ratios: {
+        entry: entry.gzipBytes / GOALS.entryGzipBytes,
+        firstPage: medianMs / GOALS.firstPageMs,
+        toBare: medianMs / bareMs,
+      },
     };
     printPadResult(result);
     return result;
@@ -163,6 +216,10 @@ function printPadResult(result: PadBenchResult): void {
     `first page painted (us_constitution.pdf, 19 pages): median ${result.firstPage.medianMs.toFixed(0)} ms ` +
       `of ${result.firstPage.runs.length} warm runs [${result.firstPage.runs.join(', ')}] ` +
       `(goal ${GOALS.firstPageMs} ms, ratio ${result.ratios.firstPage.toFixed(2)})`,
+  );
+  console.log(
+    `bare pdf.js, same document and token, same run: median ${result.bare.medianMs.toFixed(0)} ms ` +
+      `[${result.bare.runs.join(', ')}]; the pad takes ${result.ratios.toBare.toFixed(2)}× the floor`,
   );
 }
 
