@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { expectOk, fixture, makeServer, pdfForm, problemOf, session, tempDir, type TestServer } from './helpers.ts';
+import {
+  expectOk,
+  fixture,
+  makeServer,
+  pdfForm,
+  problemOf,
+  session,
+  startServerProcess,
+  tempDir,
+  type ServerProcess,
+  type TestServer,
+} from './helpers.ts';
 
 /** The security review's patterns: each takes a backtracking engine exponential time on a near miss. */
 const HOSTILE = ['(a+)+', '(a|a)*', '(a|aa)+', 'a*a*a*a*', '\\w*\\d*\\w*\\d*\\w*\\d*\\w*'];
@@ -23,33 +32,10 @@ const textField = (id: string, pattern: string, y: number, extra: Record<string,
   validation: { kind: 'pattern', pattern, ...extra },
 });
 
-/** `server/src/main.ts` in its own process on an ephemeral loopback port; its base URL. */
-async function startServer(child: ChildProcess): Promise<string> {
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (d) => (err += d));
-  return new Promise((resolve, reject) => {
-    // Cold tsx compiles on a loaded 2-core machine have taken over 20 s.
-    const timer = setTimeout(() => reject(new Error(`no start within 90 s: ${out} ${err}`)), 90_000);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${code}: ${err}`));
-    });
-  });
-}
-
 // The server runs in its own process: a backtracking engine would block it, not this test, and
 // each request's timeout turns that into a failure instead of a hung run.
 describe('hostile patterns stall no request', { timeout: 120_000 }, () => {
-  let child: ChildProcess | undefined;
+  let server: ServerProcess | undefined;
   let base = '';
   const adminKey = 'cs_admin_patterns_test_key_0123456789';
   const request = (p: string, init: RequestInit) => fetch(base + p, { signal: AbortSignal.timeout(10_000), ...init });
@@ -64,16 +50,11 @@ describe('hostile patterns stall no request', { timeout: 120_000 }, () => {
     });
 
   before(async () => {
-    child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-      cwd: fileURLToPath(new URL('../..', import.meta.url)),
-      env: { ...process.env, PORT: '0', COUNTERSIGN_DATA_DIR: await tempDir(), COUNTERSIGN_ADMIN_KEY: adminKey },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    base = await startServer(child);
+    server = await startServerProcess(await tempDir(), adminKey);
+    base = server.base;
   });
   // SIGKILL: a server stuck in a backtracking match would never handle SIGTERM.
-  after(() => void child?.kill('SIGKILL'));
-  process.once('exit', () => child?.kill('SIGKILL'));
+  after(() => server?.stop('SIGKILL'));
 
   it('saves them (they run in linear time) and answers near misses in merge data and fields with 422', async () => {
     const upload = await request('/api/v1/documents', {

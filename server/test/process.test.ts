@@ -1,67 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { fixturesDir, PNG_DATA_URL, seedSigningEnvelope, tempDir } from './helpers.ts';
+import {
+  fixturesDir,
+  PNG_DATA_URL,
+  seedSigningEnvelope,
+  startServerProcess,
+  tempDir,
+  type ServerProcess,
+} from './helpers.ts';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ADMIN = 'cs_live_test-admin-key-0123456789abcdefghijklmnopqrstuvwxyz';
 
-interface Running {
-  child: ChildProcess;
-  base: string;
-  request: (p: string, init?: RequestInit) => Promise<Response>;
-}
+type Running = ServerProcess;
 
-/** Every server this file started: whatever happens, none outlives the test process. */
-const children = new Set<ChildProcess>();
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
-// Cold tsx compiles on a loaded 2-core machine have taken over 20 s.
-const START_TIMEOUT_MS = 90_000;
-
-async function start(dataDir: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_ADMIN_KEY: ADMIN },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => {
-      // A child left running would keep this test file (and the whole run) from ever ending.
-      child.kill('SIGKILL');
-      reject(new Error(`server did not start within ${START_TIMEOUT_MS} ms: ${out} ${stderr}`));
-    }, START_TIMEOUT_MS);
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited ${code}: ${stderr}`));
-    });
-  });
-  // Every request fails after 60 s instead of waiting forever (a hung request then names itself).
-  return { child, base, request: (p, init) => fetch(base + p, { signal: AbortSignal.timeout(60_000), ...init }) };
-}
-
-function stop(r: Running, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (r.child.exitCode !== null) return resolve(r.child.exitCode);
-    r.child.once('exit', (code) => resolve(code));
-    r.child.kill(signal);
-  });
-}
+const start = (dataDir: string) => startServerProcess(dataDir, ADMIN);
+const stop = (r: Running, signal: NodeJS.Signals = 'SIGTERM') => r.stop(signal);
 
 const json = (token: string, body?: unknown): RequestInit => ({
   headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
