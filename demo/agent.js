@@ -30,16 +30,30 @@ let session;
 /** What the list shows now: the query, the rows loaded so far, the total and the next page. */
 const list = { q: '', status: '', shown: 0, total: 0, nextCursor: undefined, generation: 0 };
 
+function signerOf(envelope) {
+  return envelope.recipients?.find((r) => r.action === 'sign') ?? envelope.recipients?.[0];
+}
+
 function customerOf(envelope) {
-  const signer = envelope.recipients?.find((r) => r.action === 'sign') ?? envelope.recipients?.[0];
+  const signer = signerOf(envelope);
   return signer ? `${signer.name} · ${signer.email}` : '';
 }
 
-/** The signer whose turn it is: the lowest routing order still waiting. */
+/** A person's name and email, each isolated so a right-to-left name does not reorder its neighbours. */
+function personOf(recipient) {
+  return recipient ? [h('bdi', {}, recipient.name), ' · ', h('bdi', {}, recipient.email)] : [];
+}
+
+/** A date as text and as a machine-readable <time>; dir=auto keeps it whole inside right-to-left text. */
+function timeOf(iso) {
+  return iso ? h('time', { datetime: iso, dir: 'auto' }, formatDateTime(iso)) : formatDateTime(iso);
+}
+
+/** Who acts next (a signer, or an approver routed before them): the lowest routing order still waiting. */
 function waitingSigner(envelope) {
   if (envelope.status !== 'sent') return undefined;
   return (envelope.recipients ?? [])
-    .filter((r) => r.action === 'sign' && WAITING.has(r.status))
+    .filter((r) => r.action !== 'view' && WAITING.has(r.status))
     .sort((a, b) => (a.order ?? 1) - (b.order ?? 1))[0];
 }
 
@@ -70,8 +84,8 @@ function row(envelope, { fresh = false } = {}) {
   return h(
     'tr',
     { 'data-envelope-id': envelope.id, 'data-status': envelope.status, class: fresh ? 'is-new' : undefined },
-    h('td', { class: 'title' }, envelope.title, h('span', { class: 'sub' }, customerOf(envelope))),
-    h('td', { 'data-label': 'Sent' }, formatDateTime(envelope.sentAt ?? envelope.createdAt)),
+    h('td', { class: 'title' }, envelope.title, h('span', { class: 'sub' }, ...personOf(signerOf(envelope)))),
+    h('td', { 'data-label': 'Sent' }, timeOf(envelope.sentAt ?? envelope.createdAt)),
     h('td', { 'data-label': 'Status' }, badge),
     actions,
   );
@@ -83,7 +97,7 @@ function describeList() {
     if (list.q) return `No agreements match “${list.q}”.`;
     return filtered ? 'No agreements match.' : 'No agreements yet.';
   }
-  const noun = list.total === 1 ? 'agreement' : 'agreements';
+  const noun = `${list.status ? `${list.status} ` : ''}${list.total === 1 ? 'agreement' : 'agreements'}`;
   const what = list.q ? `${noun} matching “${list.q}”` : noun;
   return list.shown < list.total ? `Showing 1–${list.shown} of ${list.total} ${what}.` : `${list.total} ${what}.`;
 }
@@ -107,7 +121,13 @@ async function fetchPage(cursor) {
 /** Loads the first page for the current query; a newer query wins over a slower older one. */
 async function loadEnvelopes() {
   const generation = ++list.generation;
-  const page = await fetchPage();
+  tbody.setAttribute('aria-busy', 'true');
+  let page;
+  try {
+    page = await fetchPage();
+  } finally {
+    if (generation === list.generation) tbody.removeAttribute('aria-busy');
+  }
   if (generation !== list.generation) return;
   hideError();
   list.total = page.total;
@@ -171,11 +191,11 @@ filters.addEventListener('submit', (event) => {
 });
 moreButton.addEventListener('click', () => loadMore().catch((error) => showError('Could not load more', error)));
 
-function showLink(signing, envelope) {
+function showLink(signing, envelope, recipient = signerOf(envelope)) {
   linkInput.value = signing.url;
   openLink.href = signing.url;
   document.getElementById('link-title').textContent = `Signing link: ${envelope.title}`;
-  document.getElementById('link-for').textContent = `For ${customerOf(envelope)}.`;
+  document.getElementById('link-for').textContent = recipient ? `For ${recipient.name} · ${recipient.email}.` : '';
   document.getElementById('link-expiry').textContent = `at ${formatDateTime(signing.expiresAt)}`;
   copyStatus.textContent = '';
   linkBox.hidden = false;
@@ -184,16 +204,33 @@ function showLink(signing, envelope) {
 
 /** Mints a fresh signing session for the waiting signer, as the agent: for a lost or expired link. */
 async function issueLink(envelope, signer, button) {
+  const tr = button.closest('tr');
   button.disabled = true;
+  if (tr.nextElementSibling?.matches('.row-alert')) tr.nextElementSibling.remove();
   try {
     const signing = await api(
       `/api/v1/envelopes/${encodeURIComponent(envelope.id)}/recipients/${encodeURIComponent(signer.id)}/signing-session`,
       { method: 'POST', token: session.token, body: {} },
     );
     hideError();
-    showLink(signing, envelope);
+    showLink(signing, envelope, signer);
   } catch (error) {
-    showError(`Could not issue a new link for ${envelope.title}`, error);
+    // Said under the row the agent is looking at, which may be far below the page's banner.
+    tr.after(
+      h(
+        'tr',
+        { class: 'row-alert' },
+        h(
+          'td',
+          { colspan: 4 },
+          h(
+            'div',
+            { role: 'alert', class: 'banner banner--error' },
+            h('p', {}, h('strong', {}, `Could not issue a new link for ${envelope.title}`), error.message),
+          ),
+        ),
+      ),
+    );
   } finally {
     button.disabled = false;
   }
@@ -224,12 +261,17 @@ composer.addEventListener('cs-envelope-sent', async (event) => {
       `/api/v1/envelopes/${encodeURIComponent(envelope.id)}/recipients/${encodeURIComponent(recipient.id)}/signing-session`,
       { method: 'POST', token: session.token, body: {} },
     );
-    tbody.querySelector('td[colspan]')?.closest('tr')?.remove();
-    tbody.prepend(row(envelope, { fresh: true }));
-    list.total += 1;
-    list.shown += 1;
-    summary.textContent = describeList();
-    showLink(signing, envelope);
+    if (list.q || list.status) {
+      // Whether the new agreement matches the query is the server's to say.
+      await loadEnvelopes();
+    } else {
+      tbody.querySelector('tr:not([data-envelope-id], .row-alert)')?.remove();
+      tbody.prepend(row(envelope, { fresh: true }));
+      list.total += 1;
+      list.shown += 1;
+      summary.textContent = describeList();
+    }
+    showLink(signing, envelope, recipient);
   } catch (error) {
     showError('Could not issue the signing link', error);
   }
