@@ -14,6 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
 import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
+import { openPage } from './sign-helpers.ts';
 import { waitFor } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-account-admin-key-0123456789abcdef';
@@ -28,13 +29,7 @@ let browser: Browser | undefined;
 const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
   demoApi<T>(demo!, method, url, token, body);
 
-async function newPage(): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
-  return page;
-}
+const newPage = () => openPage(browser!);
 
 interface Envelope {
   id: string;

@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
 import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
+import { openPage } from './sign-helpers.ts';
 import { repoRoot } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-agent-console-key-0123456789abcdef';
@@ -34,21 +35,7 @@ const YAMADA = '山田太郎';
 const api = <T>(method: string, url: string, token: string, body?: unknown) =>
   demoApi<T>(demo!, method, url, token, body);
 
-async function newPage(width = 1280, rtl = false): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
-  context.setDefaultTimeout(20_000);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
-  if (rtl) {
-    await page.addInitScript(() =>
-      document.addEventListener('DOMContentLoaded', () => {
-        document.documentElement.dir = 'rtl';
-        document.documentElement.lang = 'ar';
-      }),
-    );
-  }
-  return page;
-}
+const newPage = (width = 1280, rtl = false) => openPage(browser!, { width, rtl });
 
 async function openConsole(page: Page, query = ''): Promise<void> {
   await page.goto(`${demo!.url}/demo/agent.html${query}`);

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { drawnSignaturePng, pngDataUrl } from '../../server/src/demo/signature-png.ts';
 import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
-import { drawSignature } from './sign-helpers.ts';
+import { drawSignature, openPage } from './sign-helpers.ts';
 import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
 import { repoRoot, waitFor } from './support.ts';
 
@@ -26,7 +26,6 @@ const run = promisify(execFile);
 const ADMIN_KEY = 'cs_live_e2e-demo-admin-key-0123456789abcdef';
 const CUSTOMER = 'Zoë Łukasz-Müller';
 const artifacts = path.join(repoRoot, '.artifacts');
-const UI_TIMEOUT = 20_000;
 
 let dataDir: string;
 let demo: DemoServer | undefined;
@@ -35,16 +34,7 @@ let browser: Browser | undefined;
 const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
   demoApi<T>(demo!, method, url, token, body);
 
-async function newPage(width = 1280, height = 900): Promise<Page> {
-  const context = await browser!.newContext({ viewport: { width, height }, locale: 'en-GB' });
-  context.setDefaultTimeout(UI_TIMEOUT);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[console] ${m.text()} ${m.location().url}`);
-  });
-  return page;
-}
+const newPage = (width = 1280, height = 900) => openPage(browser!, { width, height });
 
 /**
  * The README picture: the account page from its header down, the pad inline below the portal's

@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 /** Draws a signature the way a person does: press, move through a looping stroke, release. */
 export async function drawSignature(page: Page, canvasSelector: string): Promise<void> {
@@ -28,4 +28,30 @@ export async function adoptDrawing(page: Page, fieldId: string, pad = 'cs-signer
   await drawSignature(page, `${pad} canvas[part~="signature-canvas"]`);
   await page.locator(`${pad} button.adopt:not([disabled])`).click();
   await page.locator(`${pad} dialog.signature`).waitFor({ state: 'hidden' });
+}
+
+/**
+ * A page in a fresh context (en-GB, 20 s default timeout) that logs the page's errors; `rtl`
+ * mirrors the page (`dir="rtl"`, `lang="ar"`) as soon as its document exists.
+ */
+export async function openPage(
+  browser: Browser,
+  { width = 1280, height = 900, rtl = false }: { width?: number; height?: number; rtl?: boolean } = {},
+): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'en-GB' });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  page.on('pageerror', (err) => console.log(`[page error] ${err.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') console.log(`[console] ${m.text()} ${m.location().url}`);
+  });
+  if (rtl) {
+    await page.addInitScript(() =>
+      document.addEventListener('DOMContentLoaded', () => {
+        document.documentElement.dir = 'rtl';
+        document.documentElement.lang = 'ar';
+      }),
+    );
+  }
+  return page;
 }
