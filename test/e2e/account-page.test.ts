@@ -7,29 +7,23 @@
  *   node --import tsx --test test/e2e/account-page.test.ts      (needs `npm run build` first)
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
-import { openPage } from './sign-helpers.ts';
+import { readFile } from 'node:fs/promises';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { demoApi } from './demo-server.ts';
+import { demoWithBrowser, openPage } from './sign-helpers.ts';
 import { waitFor } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-account-admin-key-0123456789abcdef';
+const ctx = demoWithBrowser('cs-e2e-account-', ADMIN_KEY);
 const CUSTOMER = { name: 'Zoë Łukasz-Müller', email: 'zoe.lukasz-muller@example.com' };
 const RMA_TITLE = 'Equipment return authorization — RMA-40211';
 const pad = 'cs-signer-pad';
 
-let dataDir: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
-
 const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
-  demoApi<T>(demo!, method, url, token, body);
+  demoApi<T>(ctx.demo, method, url, token, body);
 
-const newPage = () => openPage(browser!);
+const newPage = () => openPage(ctx.browser);
 
 interface Envelope {
   id: string;
@@ -43,7 +37,7 @@ async function signerLink(envelope: Envelope): Promise<string> {
     'POST',
     `/api/v1/envelopes/${envelope.id}/recipients/${envelope.recipients[0]!.id}/signing-session`,
   );
-  return `${demo!.url}/demo/account.html#token=${encodeURIComponent(session.token)}`;
+  return `${ctx.demo.url}/demo/account.html#token=${encodeURIComponent(session.token)}`;
 }
 
 /** Visible text of the page's own words about the agreement (not the static plan panel). */
@@ -82,20 +76,6 @@ async function waitSealed(envelopeId: string): Promise<void> {
     async () => (await api<Envelope>('GET', `/api/v1/envelopes/${envelopeId}`)).sealed,
   );
 }
-
-before(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'cs-e2e-account-'));
-  demo = await startDemo({ dataDir, adminKey: ADMIN_KEY });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
-});
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-process.on('exit', () => void demo?.stop());
 
 describe('the account page', { timeout: 120_000 }, () => {
   test('an equipment return link is described by its own title; Finish lists what is missing and sends nothing', async () => {
@@ -188,7 +168,7 @@ describe('the account page', { timeout: 120_000 }, () => {
           true,
         );
       });
-      await page.goto(`${demo!.url}/demo/account.html#token=cs_sign_not-a-real-token`);
+      await page.goto(`${ctx.demo.url}/demo/account.html#token=cs_sign_not-a-real-token`);
       await page.locator('#banner.banner--error').waitFor();
       const message = await page.locator(`${pad} [part="message"]`).innerText();
       assert.equal(errors.length, 1, JSON.stringify(errors));
@@ -221,12 +201,12 @@ describe('the account page', { timeout: 120_000 }, () => {
     const page = await newPage();
     try {
       for (let visit = 0; visit < 2; visit++) {
-        await page.goto(`${demo!.url}/demo/account.html`);
+        await page.goto(`${ctx.demo.url}/demo/account.html`);
         await page.locator('#banner.banner--done').waitFor();
         assert.ok((await page.locator('#banner').innerText()).includes('signed'));
         const link = page.getByRole('link', { name: 'Download your signed copy' });
         const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-        const res = await fetch(`${demo!.url}/api/v1/envelopes/${newest.envelopeId}/document`, {
+        const res = await fetch(`${ctx.demo.url}/api/v1/envelopes/${newest.envelopeId}/document`, {
           headers: { authorization: `Bearer ${ADMIN_KEY}` },
         });
         const sealed = Buffer.from(await res.arrayBuffer());
@@ -243,7 +223,7 @@ describe('the account page', { timeout: 120_000 }, () => {
       (await api<{ status: string }>('GET', `/api/v1/envelopes/${seeded.envelopes.completed}`)).status,
       'completed',
     );
-    const foreign = await fetch(`${demo!.url}/demo/api/customer/envelopes/${seeded.envelopes.completed}/document`);
+    const foreign = await fetch(`${ctx.demo.url}/demo/api/customer/envelopes/${seeded.envelopes.completed}/document`);
     assert.equal(foreign.status, 404);
     assert.match(foreign.headers.get('content-type') ?? '', /problem\+json/);
   });

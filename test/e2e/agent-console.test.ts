@@ -7,38 +7,34 @@
  *   node --import tsx --test test/e2e/agent-console.test.ts      (needs `npm run build` first)
  */
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
-import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
-import { openPage } from './sign-helpers.ts';
+import { before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { demoApi } from './demo-server.ts';
+import { demoWithBrowser, openPage } from './sign-helpers.ts';
 import { repoRoot } from './support.ts';
 
 const ADMIN_KEY = 'cs_live_e2e-agent-console-key-0123456789abcdef';
+const ctx = demoWithBrowser('cs-e2e-agent-', ADMIN_KEY);
 const PAGE_SIZE = 20;
 /** Screenshots to look at, git-ignored. */
 const shots = path.join(repoRoot, '.scratch');
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-let dataDir: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
 let agentToken: string;
 /** Every envelope the demo agent sees, as the API lists them. */
 let all: Array<{ id: string; title: string; status: string; recipients: Array<{ id: string; name: string }> }>;
 const YAMADA = '山田太郎';
 
 const api = <T>(method: string, url: string, token: string, body?: unknown) =>
-  demoApi<T>(demo!, method, url, token, body);
+  demoApi<T>(ctx.demo, method, url, token, body);
 
-const newPage = (width = 1280, rtl = false) => openPage(browser!, { width, rtl });
+const newPage = (width = 1280, rtl = false) => openPage(ctx.browser, { width, rtl });
 
 async function openConsole(page: Page, query = ''): Promise<void> {
-  await page.goto(`${demo!.url}/demo/agent.html${query}`);
+  await page.goto(`${ctx.demo.url}/demo/agent.html${query}`);
   await page.locator('body[data-ready="true"]').waitFor();
 }
 
@@ -77,10 +73,8 @@ async function expectAccessible(page: Page, state: string): Promise<void> {
 }
 
 before(async () => {
+  await ctx.ready;
   await mkdir(shots, { recursive: true });
-  dataDir = await mkdtemp(path.join(tmpdir(), 'cs-e2e-agent-'));
-  demo = await startDemo({ dataDir, adminKey: ADMIN_KEY });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
   // The demo agent's own token, as the console gets it: envelopes it sends are the agent's.
   const session = await api<{ token: string; templates: Array<{ id: string }> }>('GET', '/demo/api/agent-session', '');
   agentToken = session.token;
@@ -115,14 +109,6 @@ before(async () => {
   } while (cursor);
   assert.ok(all.length > 2 * PAGE_SIZE, `${all.length} envelopes: more than two pages`);
 });
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-process.on('exit', () => void demo?.stop());
 
 describe('the agent console', { timeout: 150_000 }, () => {
   test('"Show more" reaches every envelope exactly once, newest first, and says how many', async () => {
@@ -288,7 +274,7 @@ describe('the agent console', { timeout: 150_000 }, () => {
       await row.locator('[data-action="new-link"]').click();
       // What the server answers to the same request: a problem whose detail the page must show.
       const res = await fetch(
-        `${demo!.url}/api/v1/envelopes/${target.id}/recipients/${target.recipients[0]!.id}/signing-session`,
+        `${ctx.demo.url}/api/v1/envelopes/${target.id}/recipients/${target.recipients[0]!.id}/signing-session`,
         {
           method: 'POST',
           headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },

@@ -10,31 +10,26 @@ import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { drawnSignaturePng, pngDataUrl } from '../../server/src/demo/signature-png.ts';
-import { demoApi, startDemo, type DemoServer } from './demo-server.ts';
-import { drawSignature, openPage } from './sign-helpers.ts';
-import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
+import { demoApi, startDemo } from './demo-server.ts';
+import { demoWithBrowser, drawSignature, openPage } from './sign-helpers.ts';
 import { repoRoot, waitFor } from './support.ts';
 
 const run = promisify(execFile);
 const ADMIN_KEY = 'cs_live_e2e-demo-admin-key-0123456789abcdef';
+const ctx = demoWithBrowser('cs-e2e-demo-', ADMIN_KEY);
 const CUSTOMER = 'Zoë Łukasz-Müller';
 const artifacts = path.join(repoRoot, '.artifacts');
 
-let dataDir: string;
-let demo: DemoServer | undefined;
-let browser: Browser | undefined;
-
 const api = <T>(method: string, url: string, token = ADMIN_KEY, body?: unknown) =>
-  demoApi<T>(demo!, method, url, token, body);
+  demoApi<T>(ctx.demo, method, url, token, body);
 
-const newPage = (width = 1280, height = 900) => openPage(browser!, { width, height });
+const newPage = (width = 1280, height = 900) => openPage(ctx.browser, { width, height });
 
 /**
  * The README picture: the account page from its header down, the pad inline below the portal's
@@ -55,7 +50,7 @@ async function readmeShot(page: Page): Promise<void> {
 
 /** Changes one byte of the stored audit event `seq` of an envelope (a digit of its timestamp). */
 async function tamperWithEvent(envelopeId: string, seq: number): Promise<void> {
-  const file = path.join(dataDir, 'store', 'envelopes', `${envelopeId}.json`);
+  const file = path.join(ctx.dataDir, 'store', 'envelopes', `${envelopeId}.json`);
   const bytes = await readFile(file);
   const audit = bytes.indexOf('"audit"');
   assert.ok(audit > 0, 'the envelope file has an audit array');
@@ -78,19 +73,7 @@ before(async () => {
     execFileSync('npm', ['run', 'build'], { cwd: repoRoot, stdio: 'inherit', timeout: 120_000 });
   }
   await mkdir(artifacts, { recursive: true });
-  dataDir = await mkdtemp(path.join(tmpdir(), 'cs-e2e-demo-'));
-  demo = await startDemo({ dataDir, adminKey: ADMIN_KEY });
-  browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
 });
-
-after(async () => {
-  await browser?.close().catch(() => {});
-  await demo?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-});
-
-// The child must never outlive the test run, even when it is interrupted.
-process.on('exit', () => void demo?.stop());
 
 describe('demo', { timeout: 150_000 }, () => {
   test('every demo page passes axe at desktop width and at 360 px, with no sideways scrolling', async () => {
@@ -111,7 +94,7 @@ describe('demo', { timeout: 150_000 }, () => {
       const page = await newPage(width, 800);
       try {
         for (const url of pages) {
-          await page.goto(`${demo!.url}/demo/${url}`);
+          await page.goto(`${ctx.demo.url}/demo/${url}`);
           await page.waitForLoadState('load');
           await page.waitForTimeout(1500); // elements fetch and render
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -142,7 +125,7 @@ describe('demo', { timeout: 150_000 }, () => {
   test('the agent console lists envelopes with live badges, and a sent agreement goes live to completed', async () => {
     const page = await newPage();
     try {
-      await page.goto(`${demo!.url}/demo/agent.html`);
+      await page.goto(`${ctx.demo.url}/demo/agent.html`);
       await page.locator('body[data-ready="true"]').waitFor();
       // The seeded envelopes: waiting, declined and completed, each with a badge that loaded its status.
       const rows = page.locator('#envelopes tr[data-envelope-id]');
@@ -244,7 +227,7 @@ describe('demo', { timeout: 150_000 }, () => {
     const legal = await newPage();
     try {
       // Legal: a new template composed from the library, with two typed variables.
-      await legal.goto(`${demo!.url}/demo/legal.html`);
+      await legal.goto(`${ctx.demo.url}/demo/legal.html`);
       await legal.locator('body[data-ready="true"]').waitFor();
       const builder = legal.locator('cs-template-builder');
       await builder.getByLabel('Template name').fill(NAME);
@@ -283,7 +266,7 @@ describe('demo', { timeout: 150_000 }, () => {
     const agent = await newPage();
     let signingUrl: URL;
     try {
-      await agent.goto(`${demo!.url}/demo/agent.html`);
+      await agent.goto(`${ctx.demo.url}/demo/agent.html`);
       await agent.locator('body[data-ready="true"]').waitFor();
       const composer = agent.locator('cs-envelope-composer');
       await composer.getByRole('button', { name: new RegExp(NAME) }).click();
@@ -328,11 +311,11 @@ describe('demo', { timeout: 150_000 }, () => {
       'the seal',
       async () => (await api<{ sealed: boolean }>('GET', `/api/v1/envelopes/${sent.id}`)).sealed,
     );
-    const res = await fetch(`${demo!.url}/api/v1/envelopes/${sent.id}/document`, {
+    const res = await fetch(`${ctx.demo.url}/api/v1/envelopes/${sent.id}/document`, {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
       signal: AbortSignal.timeout(15_000),
     });
-    const file = path.join(dataDir, 'sealed-composed.pdf');
+    const file = path.join(ctx.dataDir, 'sealed-composed.pdf');
     await writeFile(file, new Uint8Array(await res.arrayBuffer()));
     await writeFile(path.join(artifacts, 'composed-sealed.pdf'), await readFile(file));
     const sig = String((await run('pdfsig', [file]).catch((e: { stdout?: string }) => e)).stdout);
@@ -351,7 +334,7 @@ describe('demo', { timeout: 150_000 }, () => {
     const page = await newPage();
     let envelopeId: string;
     try {
-      await page.goto(`${demo!.url}/demo/account.html`);
+      await page.goto(`${ctx.demo.url}/demo/account.html`);
       const pad = 'cs-signer-pad';
       await page.locator(`${pad} [part~="toolbar"]`).waitFor();
       // Inline in the page: the pad is in the document's own DOM, not an iframe.
@@ -408,13 +391,13 @@ describe('demo', { timeout: 150_000 }, () => {
       'the seal',
       async () => (await api<{ sealed: boolean }>('GET', `/api/v1/envelopes/${envelopeId}`)).sealed,
     );
-    const res = await fetch(`${demo!.url}/api/v1/envelopes/${envelopeId}/document`, {
+    const res = await fetch(`${ctx.demo.url}/api/v1/envelopes/${envelopeId}/document`, {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
       signal: AbortSignal.timeout(15_000),
     });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'application/pdf');
-    const pdfFile = path.join(dataDir, 'sealed.pdf');
+    const pdfFile = path.join(ctx.dataDir, 'sealed.pdf');
     await writeFile(pdfFile, new Uint8Array(await res.arrayBuffer()));
     await writeFile(path.join(artifacts, 'demo-sealed.pdf'), await readFile(pdfFile));
 
@@ -439,9 +422,9 @@ describe('demo', { timeout: 150_000 }, () => {
 
     // …until one byte of one stored event changes. The store caches open files, so restart the
     // server as an operator would after tampering at rest, then read the trail again.
-    await demo!.stop();
+    await ctx.demo.stop();
     await tamperWithEvent(envelopeId, consent.seq);
-    demo = await startDemo({ dataDir, adminKey: ADMIN_KEY, port: demo!.port });
+    ctx.demo = await startDemo({ dataDir: ctx.dataDir, adminKey: ADMIN_KEY, port: ctx.demo.port });
     const broken = await api<Trail>('GET', `/api/v1/envelopes/${envelopeId}/audit`);
     assert.equal(broken.valid, false);
     assert.equal(broken.brokenAt, consent.seq);
@@ -449,7 +432,7 @@ describe('demo', { timeout: 150_000 }, () => {
     // The evidence page verifies again in the browser and points at the same event.
     const evidence = await newPage();
     try {
-      await evidence.goto(`${demo!.url}/demo/evidence.html?envelope=${envelopeId}`);
+      await evidence.goto(`${ctx.demo.url}/demo/evidence.html?envelope=${envelopeId}`);
       await evidence.locator('cs-audit-viewer [part~="broken"]').first().waitFor();
       await evidence.screenshot({ path: path.join(artifacts, 'evidence-broken.png'), fullPage: true });
       // The sealed PDF downloads through the page (bearer fetch → object URL).

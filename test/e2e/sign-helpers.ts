@@ -1,4 +1,10 @@
-import type { Browser, Page } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../support/chromium.ts';
+import { startDemo, type DemoServer } from './demo-server.ts';
 
 /** Draws a signature the way a person does: press, move through a looping stroke, release. */
 export async function drawSignature(page: Page, canvasSelector: string): Promise<void> {
@@ -54,4 +60,45 @@ export async function openPage(
     );
   }
   return page;
+}
+
+/** What a browser test file of the demo works with; `demo` may be replaced (a restart). */
+export interface DemoSession {
+  dataDir: string;
+  demo: DemoServer;
+  browser: Browser;
+  /** Settles once both are up: a file's own `before` hooks that use them await it first. */
+  ready: Promise<void>;
+}
+
+/**
+ * Registers hooks that start the demo on a fresh temp data dir and a headless Chromium before
+ * the file's tests, and after them close both and remove the data dir. The demo never outlives
+ * the test process, even when it is interrupted.
+ */
+export function demoWithBrowser(prefix: string, adminKey: string): DemoSession {
+  const session = {} as Partial<DemoSession>;
+  let started: (error?: unknown) => void = () => {};
+  session.ready = new Promise<void>((resolve, reject) => {
+    started = (error) => (error ? reject(error as Error) : resolve());
+  });
+  session.ready.catch(() => {}); // the hook below reports the failure
+  before(async () => {
+    try {
+      session.dataDir = await mkdtemp(path.join(tmpdir(), prefix));
+      session.demo = await startDemo({ dataDir: session.dataDir, adminKey });
+      session.browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, timeout: 30_000 });
+      started();
+    } catch (error) {
+      started(error);
+      throw error;
+    }
+  });
+  after(async () => {
+    await session.browser?.close().catch(() => {});
+    await session.demo?.stop();
+    if (session.dataDir) await rm(session.dataDir, { recursive: true, force: true });
+  });
+  process.on('exit', () => void session.demo?.stop());
+  return session as DemoSession;
 }
