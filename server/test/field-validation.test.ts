@@ -8,6 +8,7 @@ import {
   PNG_DATA_URL,
   problemOf,
   session,
+  textFieldPlacement,
   uploadFixture,
   type TestServer,
 } from './helpers.ts';
@@ -26,19 +27,8 @@ before(async () => {
 after(() => s.close());
 
 const sig = { id: 'sig', type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.7, width: 0.3, height: 0.08 };
-const textField = (id: string, validation?: FieldValidation, y = 0.1) => ({
-  id,
-  type: 'text',
-  role: 'customer',
-  page: 1,
-  x: 0.1,
-  y,
-  width: 0.4,
-  height: 0.04,
-  required: false,
-  label: id,
-  ...(validation ? { validation } : {}),
-});
+const textField = (id: string, validation?: FieldValidation, y = 0.1) =>
+  textFieldPlacement(id, { y, validation, label: id });
 
 const EMAIL: FieldValidation = { kind: 'email' };
 const PO: FieldValidation = { kind: 'pattern', pattern: 'PO-\\d{4}', message: 'Use your PO number, e.g. PO-1234' };

@@ -327,3 +327,20 @@ export async function startServerProcess(dataDir: string, adminKey: string): Pro
       }),
   };
 }
+
+/** A text field for the `customer` role on page 1 at height `y`, with an optional validation. */
+export function textFieldPlacement(id: string, opts: { y?: number; validation?: object; label?: string } = {}) {
+  return {
+    id,
+    type: 'text',
+    role: 'customer',
+    page: 1,
+    x: 0.1,
+    y: opts.y ?? 0.1,
+    width: 0.4,
+    height: 0.04,
+    required: false,
+    ...(opts.label !== undefined ? { label: opts.label } : {}),
+    ...(opts.validation ? { validation: opts.validation } : {}),
+  };
+}

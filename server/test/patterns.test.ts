@@ -9,6 +9,7 @@ import {
   session,
   startServerProcess,
   tempDir,
+  textFieldPlacement,
   type ServerProcess,
   type TestServer,
 } from './helpers.ts';
@@ -19,18 +20,8 @@ const HOSTILE = ['(a+)+', '(a|a)*', '(a|aa)+', 'a*a*a*a*', '\\w*\\d*\\w*\\d*\\w*
 const NEAR_MISSES = [27, 39, 1999].map((n) => `${'a'.repeat(n)}!`);
 
 const sig = { id: 'sig', type: 'signature', role: 'customer', page: 1, x: 0.1, y: 0.8, width: 0.3, height: 0.08 };
-const textField = (id: string, pattern: string, y: number, extra: Record<string, unknown> = {}) => ({
-  id,
-  type: 'text',
-  role: 'customer',
-  page: 1,
-  x: 0.1,
-  y,
-  width: 0.4,
-  height: 0.04,
-  required: false,
-  validation: { kind: 'pattern', pattern, ...extra },
-});
+const textField = (id: string, pattern: string, y: number, extra: Record<string, unknown> = {}) =>
+  textFieldPlacement(id, { y, validation: { kind: 'pattern', pattern, ...extra } });
 
 // The server runs in its own process: a backtracking engine would block it, not this test, and
 // each request's timeout turns that into a failure instead of a hung run.
